@@ -1,0 +1,10 @@
+import { loadConfig } from './configuration.ts';
+import { buildGraph } from './graph.ts';
+import { createModel } from './model.ts';
+import { createRuntime } from './runtime.ts';
+import { tools } from './tools.ts';
+
+const config = loadConfig();
+const graph = buildGraph({ model: createModel(config), tools });
+const runtime = await createRuntime({ graph }).listen(config.port);
+console.log(`agent runtime (${config.modelProvider} model) listening on ${runtime.url}`);

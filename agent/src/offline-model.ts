@@ -1,0 +1,208 @@
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BaseChatModelParams,
+  type BindToolsInput,
+} from '@langchain/core/language_models/chat_models';
+import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
+import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage, isAIMessage } from '@langchain/core/messages';
+import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import type { Runnable } from '@langchain/core/runnables';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The offline model: a real LangChain chat model (tool binding, streamed chunks with
+ * `tool_call_chunks`) whose "brain" is a few deterministic rules, so the whole product runs with no
+ * AWS account. Arithmetic goes to the calculator tool; anything else gets an honest answer saying
+ * this is the offline model. Everything around it — graph, tools, events, every hop — is real.
+ */
+
+export interface OfflineChatModelParams extends BaseChatModelParams {
+  /** Pause between streamed chunks, in ms (0 streams as fast as possible). */
+  tokenDelayMs?: number;
+}
+
+interface OfflineCallOptions extends BaseChatModelCallOptions {
+  tools?: BindToolsInput[];
+}
+
+type Reply = { kind: 'text'; text: string } | { kind: 'tool_call'; name: string; args: Record<string, string> };
+
+export const OFFLINE_NOTICE =
+  "I'm the offline demo model, so I can't really answer that — but the chat, the streaming and the tools around me are real. " +
+  'Ask me some arithmetic, like "What is 12 * (3 + 4)?", and I will use the calculator tool. ' +
+  'Set MODEL_PROVIDER=bedrock to talk to a real model on Amazon Bedrock.';
+
+/** Spoken arithmetic, rewritten as symbols before looking for an expression. */
+const SPOKEN_OPERATORS: Array<[RegExp, string]> = [
+  [/\b(multiplied by|times)\b/gi, '*'],
+  [/\b(divided by|over)\b/gi, '/'],
+  [/\bplus\b/gi, '+'],
+  [/\bminus\b/gi, '-'],
+  [/\b(to the power of|raised to)\b/gi, '^'],
+  [/\b(mod|modulo)\b/gi, '%'],
+  [/×/g, '*'],
+  [/÷/g, '/'],
+  [/(\d)\s*x\s*(?=[\d(])/gi, '$1*'],
+];
+
+/** Words that point back at the previous result: "what is that times 3?" */
+const BACK_REFERENCE = /\b(that|it|the result|the answer)\b/gi;
+
+/**
+ * Finds the arithmetic in a sentence, if any. `previous` (the last calculator result in the
+ * conversation) replaces words like "that", which is how a follow-up question uses memory.
+ */
+export function extractExpression(text: string, previous?: string): string | undefined {
+  let normalized = text;
+  for (const [pattern, symbol] of SPOKEN_OPERATORS) normalized = normalized.replace(pattern, ` ${symbol} `);
+  if (previous !== undefined) {
+    normalized = normalized.replace(BACK_REFERENCE, previous.startsWith('-') ? `(${previous})` : previous);
+  }
+  const candidates = normalized.match(/[-+*/%^().\d\s]*\d[-+*/%^().\d\s]*/g) ?? [];
+  const expression = candidates
+    .map((c) => c.trim())
+    .find((c) => /[\d)]\s*[-+*/%^]\s*[-+(.\d]/.test(c));
+  return expression?.replace(/\s+/g, ' ');
+}
+
+function textOf(message: BaseMessage): string {
+  return typeof message.content === 'string' ? message.content : message.text;
+}
+
+/** The last successful calculator result in the conversation, if any. */
+function previousResult(messages: BaseMessage[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (ToolMessage.isInstance(m) && m.name === 'calculator' && m.status !== 'error') {
+      const value = textOf(m).trim();
+      if (/^-?[\d.e+]+$/.test(value)) return value;
+    }
+  }
+  return undefined;
+}
+
+function toolNames(tools: BindToolsInput[] | undefined): Set<string> {
+  return new Set((tools ?? []).map((t) => (t as { name?: string }).name).filter((n): n is string => !!n));
+}
+
+/** The whole "brain": decides the next reply from the conversation so far. */
+export function decideReply(messages: BaseMessage[], available: Set<string>): Reply {
+  const last = messages.at(-1);
+  if (last && ToolMessage.isInstance(last)) {
+    const call = messages
+      .filter(isAIMessage)
+      .flatMap((m) => m.tool_calls ?? [])
+      .find((c) => c.id === last.tool_call_id);
+    const expression = String(call?.args?.expression ?? 'that');
+    const result = textOf(last).trim();
+    return last.status === 'error'
+      ? { kind: 'text', text: `I couldn't calculate ${expression}: ${result.replace(/^Error: /, '').split('\n')[0]}` }
+      : { kind: 'text', text: `The result of ${expression} is ${result}.` };
+  }
+  const question = last ? textOf(last) : '';
+  const expression = available.has('calculator') ? extractExpression(question, previousResult(messages)) : undefined;
+  if (expression) return { kind: 'tool_call', name: 'calculator', args: { expression } };
+  return { kind: 'text', text: OFFLINE_NOTICE };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class OfflineChatModel extends BaseChatModel<OfflineCallOptions> {
+  readonly tokenDelayMs: number;
+
+  constructor(params: OfflineChatModelParams = {}) {
+    super(params);
+    this.tokenDelayMs = params.tokenDelayMs ?? 0;
+  }
+
+  static override lc_name() {
+    return 'OfflineChatModel';
+  }
+
+  override _llmType() {
+    return 'offline';
+  }
+
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<OfflineCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, OfflineCallOptions> {
+    return this.withConfig({ tools, ...kwargs });
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const reply = decideReply(messages, toolNames(options.tools));
+    // A model "thinks" before its first chunk; the pause also makes streaming visible in the demo.
+    await sleep(this.tokenDelayMs * 3, options.signal);
+    for (const message of chunksOf(reply)) {
+      const text = typeof message.content === 'string' ? message.content : '';
+      const chunk = new ChatGenerationChunk({ message, text });
+      yield chunk;
+      await runManager?.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk });
+      if (this.tokenDelayMs > 0) await sleep(this.tokenDelayMs, options.signal);
+    }
+  }
+
+  async _generate(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    let whole: ChatGenerationChunk | undefined;
+    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
+      whole = whole ? whole.concat(chunk) : chunk;
+    }
+    const message = whole?.message ?? new AIMessageChunk({ content: '' });
+    return {
+      generations: [
+        {
+          text: whole?.text ?? '',
+          message: new AIMessage({
+            content: message.content,
+            tool_calls: (message as AIMessageChunk).tool_calls ?? [],
+            id: message.id,
+          }),
+        },
+      ],
+    };
+  }
+}
+
+/** Splits a reply into the chunks a streaming provider would send. */
+function chunksOf(reply: Reply): AIMessageChunk[] {
+  if (reply.kind === 'tool_call') {
+    // Like real providers: the name and id first, then the arguments' JSON in pieces.
+    const id = `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    const json = JSON.stringify(reply.args);
+    const cut = Math.ceil(json.length / 2);
+    return [
+      { name: reply.name, id, args: '' },
+      { args: json.slice(0, cut) },
+      { args: json.slice(cut) },
+    ].map(
+      (part) =>
+        new AIMessageChunk({ content: '', tool_call_chunks: [{ type: 'tool_call_chunk', index: 0, ...part }] }),
+    );
+  }
+  // Words with their trailing space, like the tokens of a real model.
+  return (reply.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token }));
+}

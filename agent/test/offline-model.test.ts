@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { OFFLINE_NOTICE, OfflineChatModel, extractExpression } from '../src/offline-model.ts';
+import { tools } from '../src/tools.ts';
+
+describe('offline model', () => {
+  it('finds the arithmetic in a question', () => {
+    assert.equal(extractExpression('What is 5+5?'), '5+5');
+    assert.equal(extractExpression('what is 12 * (3 + 4)?'), '12 * (3 + 4)');
+    assert.equal(extractExpression('What is 7 times 6?'), '7 * 6');
+    assert.equal(extractExpression('I have 3 apples and 4 pears'), undefined);
+    assert.equal(extractExpression('What is that times 3?', '10'), '10 * 3');
+    assert.equal(extractExpression('What is that times 3?'), undefined);
+  });
+
+  it('asks for the calculator, streaming the call as tool_call_chunks', async () => {
+    const model = new OfflineChatModel().bindTools(tools);
+    const chunks: AIMessageChunk[] = [];
+    for await (const chunk of await model.stream([new HumanMessage('What is 5+5?')])) chunks.push(chunk);
+    assert.ok(chunks.length > 1, 'the call arrives in several chunks');
+    assert.ok(chunks.every((c) => (c.tool_call_chunks?.length ?? 0) > 0));
+    const whole = chunks.reduce((a, b) => a.concat(b));
+    assert.equal(whole.tool_calls?.length, 1);
+    assert.equal(whole.tool_calls![0]!.name, 'calculator');
+    assert.deepEqual(whole.tool_calls![0]!.args, { expression: '5+5' });
+    assert.match(whole.tool_calls![0]!.id!, /^call_/);
+  });
+
+  it('answers from the tool result, token by token', async () => {
+    const model = new OfflineChatModel().bindTools(tools);
+    const history = [
+      new HumanMessage('What is 5+5?'),
+      new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'calculator', args: { expression: '5+5' } }] }),
+      new ToolMessage({ tool_call_id: 'call_1', name: 'calculator', content: '10' }),
+    ];
+    const tokens: string[] = [];
+    for await (const chunk of await model.stream(history)) tokens.push(chunk.text);
+    assert.ok(tokens.length > 3);
+    assert.equal(tokens.join(''), 'The result of 5+5 is 10.');
+  });
+
+  it('reports a failed calculation in words', async () => {
+    const model = new OfflineChatModel().bindTools(tools);
+    const reply = await model.invoke([
+      new HumanMessage('What is 1/0?'),
+      new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 'calculator', args: { expression: '1/0' } }] }),
+      new ToolMessage({ tool_call_id: 'c', name: 'calculator', status: 'error', content: 'Error: Division by zero\n Please fix your mistakes.' }),
+    ]);
+    assert.equal(reply.text, "I couldn't calculate 1/0: Division by zero");
+  });
+
+  it('says honestly that it is the offline model when it cannot help', async () => {
+    const reply = await new OfflineChatModel().bindTools(tools).invoke([new HumanMessage('Who wrote Hamlet?')]);
+    assert.equal(reply.text, OFFLINE_NOTICE);
+    assert.match(reply.text, /offline demo model/);
+    assert.equal(reply.tool_calls?.length ?? 0, 0);
+  });
+
+  it('does not call a tool it was not given', async () => {
+    const reply = await new OfflineChatModel().invoke([new HumanMessage('What is 5+5?')]);
+    assert.equal(reply.tool_calls?.length ?? 0, 0);
+  });
+
+  it('stops streaming when its signal aborts', async () => {
+    const model = new OfflineChatModel({ tokenDelayMs: 20 }).bindTools(tools);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const chunk of await model.stream([new HumanMessage('Who wrote Hamlet?')], { signal: controller.signal })) {
+        seen.push(chunk.text);
+        if (seen.length === 2) controller.abort();
+      }
+    });
+    assert.equal(seen.length, 2);
+  });
+});

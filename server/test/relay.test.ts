@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
+import type { ChatEvent } from '../../protocol/chat-events.ts';
+import { relay, toChatEvent } from '../src/relay.ts';
+
+const t = '2026-01-01T00:00:00.000Z';
+
+async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Promise<ChatEvent[]> {
+  const source = typeof events === 'function' ? events : async function* () { yield* events; };
+  const out: ChatEvent[] = [];
+  for await (const e of relay(source, 'browser-session')) out.push(e);
+  return out;
+}
+
+describe('Wire 1 → Wire 2', () => {
+  it('maps each agent event to its browser event', () => {
+    const s = 'browser-session';
+    assert.deepEqual(toChatEvent({ event: 'AGENT_START', data: { timestamp: t, session_id: 'runtime-id' } }, s), {
+      event: 'agent_start',
+      data: { session_id: s, status: 'started' },
+    });
+    assert.deepEqual(toChatEvent({ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } }, s), { event: 'token', data: { delta: 'Hi' } });
+    assert.deepEqual(toChatEvent({ event: 'TOOL_CALL', data: { timestamp: t, id: 'c1', tool: 'calculator', args: { expression: '5+5' } } }, s), {
+      event: 'tool_start',
+      data: { id: 'c1', tool: 'calculator', args: { expression: '5+5' } },
+    });
+    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', result: '10' } }, s), {
+      event: 'tool_end',
+      data: { id: 'c1', tool: 'calculator', result: '10' },
+    });
+    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', error: 'Division by zero' } }, s), {
+      event: 'tool_end',
+      data: { id: 'c1', tool: 'calculator', error: 'Division by zero' },
+    });
+    assert.deepEqual(toChatEvent({ event: 'LLM_RESPONSE', data: { timestamp: t, content: 'It is 10.' } }, s), {
+      event: 'message',
+      data: { content: 'It is 10.', partial: true },
+    });
+    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: 'Busy' } }, s), {
+      event: 'error',
+      data: { code: 'model_throttled', message: 'Busy', retryable: true },
+    });
+  });
+
+  it('never shows the browser the runtime session id', async () => {
+    const out = await run([
+      { event: 'AGENT_START', data: { timestamp: t, session_id: 'hmac-derived-runtime-id' } },
+      { event: 'AGENT_END', data: { timestamp: t, output: '' } },
+    ]);
+    assert.ok(!JSON.stringify(out).includes('hmac-derived-runtime-id'));
+  });
+
+  it('opens with start and closes with done: complete', async () => {
+    const out = await run([
+      { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
+      { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } },
+      { event: 'LLM_RESPONSE', data: { timestamp: t, content: 'Hi' } },
+      { event: 'AGENT_END', data: { timestamp: t, output: 'Hi' } },
+    ]);
+    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'token', 'message', 'done']);
+    assert.deepEqual(out[0]!.data, { session_id: 'browser-session' });
+    assert.deepEqual(out.at(-1)!.data, { status: 'complete' });
+  });
+
+  it('ends with done: error after an AGENT_ERROR', async () => {
+    const out = await run([
+      { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
+      { event: 'AGENT_ERROR', data: { timestamp: t, code: 'agent_error', message: 'The agent failed while answering.' } },
+      { event: 'AGENT_END', data: { timestamp: t, output: '' } },
+    ]);
+    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.deepEqual(out.at(-1)!.data, { status: 'error' });
+  });
+
+  it('turns an upstream failure into error + done with no internals', async () => {
+    const out = await run(async function* () {
+      yield { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as AgentEvent;
+      throw Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), { name: 'AccessDeniedException' });
+    });
+    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.equal((out[2]!.data as { code: string }).code, 'upstream_denied');
+    assert.ok(!JSON.stringify(out).includes('123456789012'));
+  });
+
+  it('treats a stream that stops before AGENT_END as an error', async () => {
+    const out = await run([{ event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } }]);
+    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.equal((out[2]!.data as { retryable: boolean }).retryable, true);
+  });
+});

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vite';
+
+// The widget ships as ONE self-contained script (Lit bundled in): an IIFE for a plain
+// <script src> tag, plus an ES module for bundlers.
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    target: 'es2021',
+    lib: {
+      entry: 'widget/src/index.ts',
+      name: 'AgentChat',
+      formats: ['iife', 'es'],
+      fileName: (format) => (format === 'iife' ? 'agent-chat.js' : 'agent-chat.mjs'),
+    },
+  },
+});
