@@ -1,5 +1,6 @@
 import { AIMessageChunk, HumanMessage, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
+import { describeError, failure } from './errors.ts';
 import type { AgentGraph } from './graph.ts';
 
 export interface RunInput {
@@ -9,7 +10,12 @@ export interface RunInput {
   sessionId: string;
   /** Aborted when the caller goes away: the graph run and the model call stop with it. */
   signal?: AbortSignal;
+  /** Where a failure's details go (the runtime's log): callers only get a code and a plain message. */
+  logError?: (error: unknown) => void;
 }
+
+/** The nodes whose updates become events: `memory` only rewrites history the caller already saw. */
+const REPORTED_NODES = new Set(['chatbot', 'tools']);
 
 const now = () => new Date().toISOString();
 
@@ -41,12 +47,11 @@ function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
  * `messages` stream, tool calls, results and finished text from the `updates` stream.
  * It never throws: a failure becomes AGENT_ERROR, and AGENT_END always comes last.
  */
-export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal }: RunInput): AsyncGenerator<AgentEvent> {
+export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal, logError }: RunInput): AsyncGenerator<AgentEvent> {
   yield { event: 'AGENT_START', data: { timestamp: now(), session_id: sessionId } };
   let output = '';
   if (!prompt?.trim()) {
-    const message = 'The request needs a non-empty "prompt" string.';
-    yield { event: 'AGENT_ERROR', data: { timestamp: now(), code: 'bad_request', message } };
+    yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...failure('bad_request') } };
     yield { event: 'AGENT_END', data: { timestamp: now(), output } };
     return;
   }
@@ -62,7 +67,8 @@ export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal }
           yield { event: 'LLM_TOKEN', data: { timestamp: now(), delta: message.text } };
         }
       } else {
-        for (const update of Object.values(chunk)) {
+        for (const [node, update] of Object.entries(chunk)) {
+          if (!REPORTED_NODES.has(node)) continue;
           const messages: BaseMessage[] = (update as { messages?: BaseMessage[] } | undefined)?.messages ?? [];
           for (const e of updateEvents(messages)) {
             if (e.event === 'LLM_RESPONSE') output = e.data.content;
@@ -72,21 +78,9 @@ export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal }
       }
     }
   } catch (error) {
-    yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...describeError(error, signal) } };
+    const failed = describeError(error, signal);
+    if (failed.code !== 'cancelled') logError?.(error);
+    yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...failed } };
   }
   yield { event: 'AGENT_END', data: { timestamp: now(), output } };
-}
-
-/** A failure in words fit for a caller: a code to act on and a message with no stack or secrets. */
-export function describeError(error: unknown, signal?: AbortSignal): { code: string; message: string } {
-  if (signal?.aborted) return { code: 'cancelled', message: 'The run was cancelled.' };
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'GraphRecursionError') {
-    return { code: 'step_limit', message: 'The agent took too many steps without finishing and was stopped.' };
-  }
-  if (/Throttl/i.test(name)) return { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.' };
-  if (/AccessDenied|Unrecognized|Credentials/i.test(name)) {
-    return { code: 'model_access_denied', message: 'The agent is not allowed to use its model.' };
-  }
-  return { code: 'agent_error', message: 'The agent failed while answering.' };
 }

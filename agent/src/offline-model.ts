@@ -7,6 +7,7 @@ import {
 import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage, isAIMessage } from '@langchain/core/messages';
+import type { ToolCall } from '@langchain/core/messages/tool';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 /**
  * The offline model: a real LangChain chat model (tool binding, streamed chunks with
  * `tool_call_chunks`) whose "brain" is a few deterministic rules, so the whole product runs with no
- * AWS account. Arithmetic goes to the calculator tool; anything else gets an honest answer saying
- * this is the offline model. Everything around it — graph, tools, events, every hop — is real.
+ * AWS account. Arithmetic goes to the calculator tool, "what time is it in …?" to current_time;
+ * anything else gets an honest answer saying this is the offline model. Everything around it — graph, tools, events, every hop — is real.
  */
 
 export interface OfflineChatModelParams extends BaseChatModelParams {
@@ -31,7 +32,8 @@ type Reply = { kind: 'text'; text: string } | { kind: 'tool_call'; name: string;
 
 export const OFFLINE_NOTICE =
   "I'm the offline demo model, so I can't really answer that — but the chat, the streaming and the tools around me are real. " +
-  'Ask me some arithmetic, like "What is 12 * (3 + 4)?", and I will use the calculator tool. ' +
+  'Ask me some arithmetic, like "What is 12 * (3 + 4)?", or the time somewhere, like "What time is it in Tokyo?", ' +
+  'and I will use my tools. ' +
   'Set MODEL_PROVIDER=bedrock to talk to a real model on Amazon Bedrock.';
 
 /** Spoken arithmetic, rewritten as symbols before looking for an expression. */
@@ -87,6 +89,37 @@ function toolNames(tools: BindToolsInput[] | undefined): Set<string> {
   return new Set((tools ?? []).map((t) => (t as { name?: string }).name).filter((n): n is string => !!n));
 }
 
+/**
+ * The IANA time zone of the place a time question names ("What time is it in New York?" →
+ * America/New_York), matched against the zones Intl knows; UTC when it names none. A place Intl
+ * does not know is passed on as is, so the tool's "unknown time zone" error shows in the demo.
+ */
+export function timeZoneFor(question: string): string {
+  const place = /\bin\s+(\p{L}[\p{L} ._/'-]*?)\s*(?:[?.!,]|\b(?:right )?now\b|$)/iu.exec(question)?.[1];
+  if (!place) return 'UTC';
+  const wanted = place.toLowerCase().replace(/\s+/g, '_');
+  const zones = Intl.supportedValuesOf('timeZone');
+  return (
+    zones.find((zone) => zone.toLowerCase() === wanted) ??
+    zones.find((zone) => zone.toLowerCase().split('/').at(-1) === wanted) ??
+    place
+  );
+}
+
+const TIME_QUESTION = /\b(what time|time is it|current time|time now|what day)\b/i;
+
+/** The reply to a tool's result, in words. */
+function answerFrom(call: ToolCall | undefined, result: ToolMessage): string {
+  const text = textOf(result).trim();
+  const failed = result.status === 'error';
+  const reason = text.replace(/^Error: /, '').split('\n')[0];
+  if (call?.name === 'current_time') {
+    return failed ? `I couldn't tell the time in ${String(call.args.time_zone)}: ${reason}` : `It is ${text}.`;
+  }
+  const expression = String(call?.args?.expression ?? 'that');
+  return failed ? `I couldn't calculate ${expression}: ${reason}` : `The result of ${expression} is ${text}.`;
+}
+
 /** The whole "brain": decides the next reply from the conversation so far. */
 export function decideReply(messages: BaseMessage[], available: Set<string>): Reply {
   const last = messages.at(-1);
@@ -95,13 +128,12 @@ export function decideReply(messages: BaseMessage[], available: Set<string>): Re
       .filter(isAIMessage)
       .flatMap((m) => m.tool_calls ?? [])
       .find((c) => c.id === last.tool_call_id);
-    const expression = String(call?.args?.expression ?? 'that');
-    const result = textOf(last).trim();
-    return last.status === 'error'
-      ? { kind: 'text', text: `I couldn't calculate ${expression}: ${result.replace(/^Error: /, '').split('\n')[0]}` }
-      : { kind: 'text', text: `The result of ${expression} is ${result}.` };
+    return { kind: 'text', text: answerFrom(call, last) };
   }
   const question = last ? textOf(last) : '';
+  if (available.has('current_time') && TIME_QUESTION.test(question)) {
+    return { kind: 'tool_call', name: 'current_time', args: { time_zone: timeZoneFor(question) } };
+  }
   const expression = available.has('calculator') ? extractExpression(question, previousResult(messages)) : undefined;
   if (expression) return { kind: 'tool_call', name: 'calculator', args: { expression } };
   return { kind: 'text', text: OFFLINE_NOTICE };

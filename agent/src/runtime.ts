@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import type { FastifyInstance } from 'fastify';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
 import { runAgent } from './agent-events.ts';
+import type { RunFailure } from './errors.ts';
 import type { AgentGraph } from './graph.ts';
 
 /** What the handler needs to know about its HTTP request, which the SDK does not pass it. */
@@ -12,6 +13,8 @@ interface RequestScope {
   signal: AbortSignal;
   /** The caller asked for SSE; otherwise it gets `{"output": …}` as JSON. */
   wantsStream: boolean;
+  /** Sets the status of a JSON answer. */
+  setStatus(status: number): void;
 }
 
 export interface RuntimeOptions {
@@ -25,6 +28,16 @@ export interface RunningRuntime {
   close(): Promise<void>;
 }
 
+/** The body of a non-streaming answer: the run's final text, or why it failed. */
+export type JsonAnswer = { output: string } | { error: RunFailure };
+
+/** HTTP status of a failed non-streaming run; the codes a caller may retry get their usual statuses. */
+const JSON_ERROR_STATUS: Partial<Record<AgentErrorCode, number>> = {
+  bad_request: 400,
+  model_throttled: 429,
+  model_unavailable: 503,
+};
+
 /** Reads the prompt from `{"prompt": …}` (AgentCore's convention) or `{"message": …}`. */
 export function promptOf(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
@@ -35,34 +48,56 @@ export function promptOf(payload: unknown): string | undefined {
 
 /**
  * The agent served on the AgentCore runtime contract by AWS's `BedrockAgentCoreApp`:
- * `POST /invocations` (SSE of Wire 1 events, or JSON `{"output"}`) and `GET /ping`.
+ * `POST /invocations` (SSE of Wire 1 events, or JSON `{"output"}`) and `GET /ping`, which reports
+ * `HealthyBusy` while any run is in progress so AgentCore does not reap a busy session.
  */
 export function createRuntime({ graph, logging = true }: RuntimeOptions) {
   const scope = new AsyncLocalStorage<RequestScope>();
 
-  const app = new BedrockAgentCoreApp({
+  const app: BedrockAgentCoreApp = new BedrockAgentCoreApp({
     config: { logging: { enabled: logging } },
     invocationHandler: {
       process: (payload, context) => {
-        const { signal, wantsStream } = scope.getStore() ?? { signal: new AbortController().signal, wantsStream: true };
-        const events = runAgent(graph, { prompt: promptOf(payload), sessionId: context.sessionId, signal });
-        return wantsStream ? events : collectOutput(events);
+        const request = scope.getStore();
+        // Without the scope a disconnect could not cancel the run: fail loudly rather than run blind.
+        if (!request) throw new Error('The invocation has no request scope');
+        const events = busyWhile(
+          app,
+          runAgent(graph, {
+            prompt: promptOf(payload),
+            sessionId: context.sessionId,
+            signal: request.signal,
+            logError: (error) => context.log.error({ err: error }, 'agent run failed'),
+          }),
+        );
+        return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
   });
 
-  // bedrock-agentcore 0.4.4 hands the handler neither the Accept header nor a way to learn that the
-  // caller hung up, and `run()` returns no server handle. Its Fastify instance gives both, through
-  // public Fastify hooks: the request scope is entered once the body is parsed (so it survives into
-  // the handler), and `onListen` tells us the port.
+  // bedrock-agentcore 0.4.4 hands the handler neither the Accept header, nor a way to learn that
+  // the caller hung up, nor the reply's status; and `run()` returns no server handle. Its Fastify
+  // instance gives all of them through public Fastify APIs: the request scope is entered once the
+  // body is parsed (so it survives into the handler), and `onListen` tells us the port.
   const fastify = (app as unknown as { _app: FastifyInstance })._app;
   fastify.addHook('preHandler', (request, reply, done) => {
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('The caller closed the connection'));
     });
+    // The same test @fastify/sse makes to decide whether this reply is a stream.
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
-    scope.run({ signal: controller.signal, wantsStream }, done);
+    scope.run({ signal: controller.signal, wantsStream, setStatus: (status) => reply.status(status) }, done);
+  });
+  // A body that is not JSON reaches the handler as "no prompt", so it is answered like any other
+  // bad payload (an AGENT_ERROR in the stream) instead of by Fastify's own 400.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(null, undefined);
+    }
   });
 
   return {
@@ -81,9 +116,33 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
   };
 }
 
-/** The non-streaming answer: the run's final output. */
-async function collectOutput(events: AsyncGenerator<AgentEvent>): Promise<{ output: string }> {
-  let output = '';
-  for await (const e of events) if (e.event === 'AGENT_END') output = e.data.output;
-  return { output };
+/**
+ * Counts the run as an AgentCore async task from its first event to its end, however it ends
+ * (finished, failed, or dropped when the caller disconnects). The SDK only notes when the status
+ * changed as it answers a ping, so it is asked at each change: `time_of_last_update` is then the
+ * moment the session went busy or idle, not the moment someone happened to ask.
+ */
+async function* busyWhile(app: BedrockAgentCoreApp, events: AsyncGenerator<AgentEvent>): AsyncGenerator<AgentEvent> {
+  const task = app.addAsyncTask('invocation');
+  app.getCurrentPingStatus();
+  try {
+    yield* events;
+  } finally {
+    app.completeAsyncTask(task);
+    app.getCurrentPingStatus();
+  }
+}
+
+/** The non-streaming answer: the run's final output, or its failure with a fitting status. */
+async function answerJson(events: AsyncGenerator<AgentEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
+  let answer: JsonAnswer = { output: '' };
+  for await (const e of events) {
+    if (e.event === 'AGENT_ERROR') {
+      setStatus(JSON_ERROR_STATUS[e.data.code] ?? 500);
+      answer = { error: { code: e.data.code, message: e.data.message } };
+    } else if (e.event === 'AGENT_END' && !('error' in answer)) {
+      answer = { output: e.data.output };
+    }
+  }
+  return answer;
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CalculatorError, MAX_EXPRESSION_LENGTH, evaluate, formatNumber } from '../src/calculator.ts';
-import { calculator } from '../src/tools.ts';
+import { CalculatorError, MAX_EXPRESSION_LENGTH, calculator, evaluate, formatNumber } from '../src/tools/calculator.ts';
 
 describe('calculator', () => {
   const valid: Array<[string, number]> = [

@@ -1,5 +1,9 @@
+import { z } from 'zod';
+import { ToolError, defineTool } from './define-tool.ts';
+
 /**
- * A safe arithmetic evaluator: a small recursive-descent parser, never `eval` or `Function`.
+ * The `calculator` tool, and its safe arithmetic evaluator: a small recursive-descent parser,
+ * never `eval` or `Function`.
  *
  * Grammar (usual precedence; `^` is right-associative and binds tighter than unary minus,
  * so `-2^2` is -4 as on paper):
@@ -10,7 +14,7 @@
  *   primary := number | '(' expr ')'
  */
 
-export class CalculatorError extends Error {
+export class CalculatorError extends ToolError {
   override name = 'CalculatorError';
 }
 
@@ -149,3 +153,13 @@ export function formatNumber(value: number): string {
   const rounded = Number(value.toPrecision(12));
   return String(Object.is(rounded, -0) ? 0 : rounded);
 }
+
+export const calculator = defineTool(({ expression }) => formatNumber(evaluate(expression)), {
+  name: 'calculator',
+  description:
+    'Evaluate an arithmetic expression exactly. Supports + - * / % ^ (power), parentheses, decimals and unary minus. ' +
+    'Use it for any arithmetic instead of computing in your head.',
+  schema: z.object({
+    expression: z.string().describe('The arithmetic expression, for example "(12.5 + 3) * 4 ^ 2"'),
+  }),
+});
