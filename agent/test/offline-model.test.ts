@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import { OFFLINE_NOTICE, OfflineChatModel, extractExpression } from '../src/offline-model.ts';
+import { OFFLINE_NOTICE, OfflineChatModel, extractExpression, timeZoneFor } from '../src/offline-model.ts';
 import { tools } from '../src/tools.ts';
 
 describe('offline model', () => {
@@ -48,6 +48,34 @@ describe('offline model', () => {
       new ToolMessage({ tool_call_id: 'c', name: 'calculator', status: 'error', content: 'Error: Division by zero\n Please fix your mistakes.' }),
     ]);
     assert.equal(reply.text, "I couldn't calculate 1/0: Division by zero");
+  });
+
+  it('finds the time zone of the place a time question names', () => {
+    assert.equal(timeZoneFor('What time is it in Tokyo?'), 'Asia/Tokyo');
+    assert.equal(timeZoneFor('what time is it in new york right now'), 'America/New_York');
+    assert.equal(timeZoneFor('What time is it in Europe/Paris?'), 'Europe/Paris');
+    assert.equal(timeZoneFor('What time is it?'), 'UTC');
+    assert.equal(timeZoneFor('What time is it in Atlantis?'), 'Atlantis');
+  });
+
+  it('asks current_time about a time question', async () => {
+    const reply = await new OfflineChatModel().bindTools(tools).invoke([new HumanMessage('What time is it in Tokyo?')]);
+    assert.deepEqual(reply.tool_calls?.map((c) => [c.name, c.args]), [['current_time', { time_zone: 'Asia/Tokyo' }]]);
+  });
+
+  it('tells the time from the tool, or why it could not', async () => {
+    const model = new OfflineChatModel().bindTools(tools);
+    const ask = (status: 'success' | 'error', content: string) =>
+      model.invoke([
+        new HumanMessage('What time is it in Atlantis?'),
+        new AIMessage({ content: '', tool_calls: [{ id: 't', name: 'current_time', args: { time_zone: 'Atlantis' } }] }),
+        new ToolMessage({ tool_call_id: 't', name: 'current_time', status, content }),
+      ]);
+    assert.equal((await ask('success', 'Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00)')).text, 'It is Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00).');
+    assert.equal(
+      (await ask('error', 'Error: Unknown time zone "Atlantis": use an IANA name.\n Please fix your mistakes.')).text,
+      'I couldn\'t tell the time in Atlantis: Unknown time zone "Atlantis": use an IANA name.',
+    );
   });
 
   it('says honestly that it is the offline model when it cannot help', async () => {
