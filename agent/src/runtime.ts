@@ -29,7 +29,7 @@ export interface RunningRuntime {
 }
 
 /** The body of a non-streaming answer: the run's final text, or why it failed. */
-export type JsonAnswer = { output: string } | { error: RunFailure };
+type JsonAnswer = { output: string } | { error: RunFailure };
 
 /** HTTP status of a failed non-streaming run; the codes a caller may retry get their usual statuses. */
 const JSON_ERROR_STATUS: Partial<Record<AgentErrorCode, number>> = {

@@ -120,19 +120,10 @@ describe('agent runtime on the AgentCore contract', () => {
 
 describe('the non-streaming path (no Accept: text/event-stream)', () => {
   let runtime: RunningRuntime;
-  let failing: RunningRuntime;
   before(async () => {
     runtime = await start(new OfflineChatModel());
-    failing = await start(
-      new ScriptedChatModel(() => {
-        throw new Error('internal detail');
-      }),
-    );
   });
-  after(async () => {
-    await runtime.close();
-    await failing.close();
-  });
+  after(() => runtime.close());
 
   it('answers JSON {"output"}', async () => {
     const response = await invoke(runtime.url, { prompt: 'What is 3*3?' }, { accept: 'application/json' });
@@ -149,9 +140,29 @@ describe('the non-streaming path (no Accept: text/event-stream)', () => {
       });
     }
   });
+});
 
-  it('answers a failed run with 500 and a JSON error that names no internals', async () => {
-    const response = await invoke(failing.url, { prompt: 'hi' }, { accept: 'application/json' });
+describe('a model that throws on its first call', () => {
+  let runtime: RunningRuntime;
+  before(async () => {
+    runtime = await start(
+      new ScriptedChatModel(() => {
+        throw new Error('internal detail: https://example.internal/?key=SECRET');
+      }),
+    );
+  });
+  after(() => runtime.close());
+
+  it('streams AGENT_START, AGENT_ERROR, AGENT_END with no internals, not a broken stream', async () => {
+    const response = await invoke(runtime.url, { prompt: 'hi' });
+    assert.equal(response.status, 200);
+    const list = await events(response);
+    assert.deepEqual(list.map((e) => e.event), ['AGENT_START', 'AGENT_ERROR', 'AGENT_END']);
+    assert.deepEqual(list[1]!.data, { timestamp: list[1]!.data.timestamp, code: 'agent_error', message: 'The agent failed while answering.' });
+  });
+
+  it('answers a JSON call with 500 and a JSON error with no internals', async () => {
+    const response = await invoke(runtime.url, { prompt: 'hi' }, { accept: 'application/json' });
     assert.equal(response.status, 500);
     assert.deepEqual(await response.json(), { error: { code: 'agent_error', message: 'The agent failed while answering.' } });
   });
