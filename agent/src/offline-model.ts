@@ -16,7 +16,8 @@ import { randomUUID } from 'node:crypto';
  * The offline model: a real LangChain chat model (tool binding, streamed chunks with
  * `tool_call_chunks`) whose "brain" is a few deterministic rules, so the whole product runs with no
  * AWS account. Arithmetic goes to the calculator tool, "what time is it in …?" to current_time;
- * anything else gets an honest answer saying this is the offline model. Everything around it — graph, tools, events, every hop — is real.
+ * anything else gets an honest answer saying this is the offline model. Everything around it —
+ * graph, tools, events, every hop — is real.
  */
 
 export interface OfflineChatModelParams extends BaseChatModelParams {
