@@ -64,8 +64,8 @@ export function boundHistory(messages: BaseMessage[], maxTokens: number): BaseMe
  */
 export class BoundedMemorySaver extends MemorySaver {
   readonly maxSessions: number;
-  /** Session ids, least recently used first (a Map iterates in insertion order). */
-  private readonly recent = new Map<string, true>();
+  /** Session ids, least recently used first (a Set iterates in insertion order). */
+  private readonly recent = new Set<string>();
 
   constructor(maxSessions: number) {
     super();
@@ -85,10 +85,9 @@ export class BoundedMemorySaver extends MemorySaver {
     const keep = JSON.stringify([threadId, namespace, latest]);
     for (const key of Object.keys(this.writes)) if (key.startsWith(session) && key !== keep) delete this.writes[key];
     this.recent.delete(threadId);
-    this.recent.set(threadId, true);
-    for (const [oldest] of this.recent) {
+    this.recent.add(threadId);
+    for (const oldest of this.recent) {
       if (this.recent.size <= this.maxSessions) break;
-      this.recent.delete(oldest);
       await this.deleteThread(oldest);
     }
     return saved;
