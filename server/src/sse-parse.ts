@@ -62,8 +62,8 @@ export class SseParser {
 }
 
 /** Parses a whole SSE byte stream, yielding each message as soon as the chunk completing it arrives. */
-export async function* parseSse(chunks: AsyncIterable<Uint8Array | string>, maxEventBytes?: number): AsyncGenerator<SseMessage> {
-  const parser = new SseParser(maxEventBytes);
+export async function* parseSse(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
+  const parser = new SseParser();
   for await (const chunk of chunks) yield* parser.feed(chunk);
   yield* parser.end();
 }

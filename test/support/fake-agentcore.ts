@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AgentEventName } from '../../protocol/agent-events.ts';
 import { waitFor } from './wait.ts';
@@ -19,11 +19,8 @@ export interface UpstreamCall {
   arn: string;
   qualifier: string | null;
   runtimeSessionId: string | undefined;
-  headers: IncomingHttpHeaders;
   /** The JSON payload the SDK sent. */
   payload: unknown;
-  /** performance.now() when the request arrived. */
-  receivedAt: number;
   /** performance.now() when the client tore the call down before its response finished. */
   abortedAt: number | undefined;
   /** Resolves with abortedAt; never resolves for a call that finished normally. */
@@ -162,9 +159,7 @@ function makeCall(req: IncomingMessage, res: ServerResponse, arn: string, qualif
     arn,
     qualifier,
     runtimeSessionId: req.headers['x-amzn-bedrock-agentcore-runtime-session-id'] as string | undefined,
-    headers: req.headers,
     payload,
-    receivedAt: performance.now(),
     abortedAt: undefined,
     aborted: new Promise((resolve) => (markAborted = resolve)),
     bytesWritten: 0,
