@@ -25,7 +25,7 @@ describe('the browser goes away: the upstream call is aborted at once', () => {
   const moments: [name: string, script: Script, ready: (s: ChatStream) => boolean][] = [
     ['before AgentCore has answered the headers', stallBeforeHeaders, (s) => s.has('start')],
     ['while the agent is quiet mid-stream', stallAfterStart, (s) => s.has('agent_start')],
-    ['while tokens are flowing', flood(64), (s) => s.events.filter((e) => e.event === 'token').length >= 20],
+    ['while tokens are flowing', flood(64, 2), (s) => s.events.filter((e) => e.event === 'token').length >= 20],
   ];
   for (const [name, script, ready] of moments) {
     for (const how of ['fin', 'rst'] as const) {

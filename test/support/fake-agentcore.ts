@@ -91,13 +91,16 @@ export function drip(bytes: string, perTick: number, everyMs: number): Script {
   };
 }
 
-/** Keeps producing tokens of `size` bytes, as fast as the connection takes them, until the client leaves. */
-export function flood(size = 1024): Script {
+/**
+ * Keeps producing tokens of `size` bytes until the client leaves: as fast as the connection takes
+ * them, or one every `everyMs` (a model's pace).
+ */
+export function flood(size = 1024, everyMs = 0): Script {
   return async (call) => {
     call.open();
     await call.event('AGENT_START', { timestamp: now(), session_id: call.runtimeSessionId });
     const delta = 'x'.repeat(size);
-    while (await call.event('LLM_TOKEN', { timestamp: now(), delta }));
+    while (await call.event('LLM_TOKEN', { timestamp: now(), delta })) if (everyMs) await pause(everyMs);
   };
 }
 
