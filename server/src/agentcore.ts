@@ -3,15 +3,18 @@ import {
   type BedrockAgentCoreClientConfig,
   InvokeAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
+import type { Readable } from 'node:stream';
+import type { AgentEvent, AgentEventName } from '../../protocol/agent-events.ts';
 import type { ServerConfig } from './config.ts';
-import { parseSse } from './sse-parse.ts';
+import { type SseMessage, SseParser } from './sse-parse.ts';
 
 export interface InvokeRequest {
   prompt: string;
   runtimeSessionId: string;
-  /** Aborts the AgentCore call (the browser went away). */
+  /** Aborts the AgentCore call at once, whatever it is waiting for; the call then throws `signal.reason`. */
   signal: AbortSignal;
+  /** Called whenever upstream bytes arrive, keep-alive comments included: the agent is still there. */
+  onActivity?: () => void;
 }
 
 /** Runs the agent once and yields its Wire 1 events as they arrive. */
@@ -22,7 +25,58 @@ export class MalformedUpstreamError extends Error {
   override name = 'MalformedUpstreamError';
 }
 
-const AGENT_EVENT_NAMES = new Set(['AGENT_START', 'LLM_TOKEN', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_RESPONSE', 'AGENT_ERROR', 'AGENT_END']);
+/** Raised when the runtime itself reports a failure mid-stream (`bedrock-agentcore`'s `error` event). */
+export class AgentRuntimeError extends Error {
+  override name = 'AgentRuntimeError';
+}
+
+/**
+ * The largest Wire 1 event the BFF will hold while it arrives. Tokens are bytes; a tool result is
+ * the big one. Past this the upstream is broken or hostile, and the run fails instead of the BFF
+ * buffering without end.
+ */
+export const MAX_UPSTREAM_EVENT_BYTES = 1024 * 1024;
+
+/** The string fields each Wire 1 event must carry for the browser event made from it. */
+const REQUIRED_STRINGS: Record<AgentEventName, readonly string[]> = {
+  AGENT_START: [],
+  LLM_TOKEN: ['delta'],
+  TOOL_CALL: ['id', 'tool'],
+  TOOL_RESULT: ['id', 'tool'],
+  LLM_RESPONSE: ['content'],
+  AGENT_ERROR: ['code', 'message'],
+  AGENT_END: [],
+};
+
+function isAgentEventName(name: string): name is AgentEventName {
+  return Object.hasOwn(REQUIRED_STRINGS, name);
+}
+
+/** One SSE message as a checked Wire 1 event; `undefined` for events this BFF does not know. */
+function toAgentEvent({ event, data }: SseMessage): AgentEvent | undefined {
+  if (!isAgentEventName(event)) {
+    if (event === 'error') throw new AgentRuntimeError('The agent runtime reported an error mid-stream');
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw new MalformedUpstreamError(`Upstream ${event} event is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new MalformedUpstreamError(`Upstream ${event} event is not an object`);
+  const fields = parsed as Record<string, unknown>;
+  for (const name of REQUIRED_STRINGS[event]) {
+    if (typeof fields[name] !== 'string') throw new MalformedUpstreamError(`Upstream ${event} event has no string "${name}"`);
+  }
+  if (event === 'TOOL_CALL' && (typeof fields.args !== 'object' || fields.args === null)) {
+    throw new MalformedUpstreamError('Upstream TOOL_CALL event has no "args" object');
+  }
+  if (event === 'TOOL_RESULT' && typeof fields.result !== 'string' && typeof fields.error !== 'string') {
+    throw new MalformedUpstreamError('Upstream TOOL_RESULT event has neither "result" nor "error"');
+  }
+  return { event, data: parsed } as AgentEvent;
+}
 
 /** `overrides` is for what the environment does not say, such as explicit credentials in tests. */
 export function createAgentCoreClient(
@@ -32,6 +86,9 @@ export function createAgentCoreClient(
   return new BedrockAgentCoreClient({
     region: config.region,
     ...(config.agentcoreEndpoint ? { endpoint: config.agentcoreEndpoint } : {}),
+    // Every open chat holds one upstream connection for its whole run: the SDK's default pool of
+    // 50 sockets would queue the 51st chat behind the others.
+    requestHandler: { httpAgent: { maxSockets: Number.POSITIVE_INFINITY }, httpsAgent: { maxSockets: Number.POSITIVE_INFINITY } },
     ...overrides,
     // A retried InvokeAgentRuntime would run the agent a second time: exactly one attempt.
     maxAttempts: 1,
@@ -40,41 +97,69 @@ export function createAgentCoreClient(
 
 /**
  * Invokes the AgentCore runtime through the AWS SDK and parses its SSE response incrementally:
- * each Wire 1 event is yielded the moment the chunk completing it arrives.
+ * each Wire 1 event is yielded the moment the chunk completing it arrives. Reading is pull-based,
+ * so a consumer that stops pulling (a slow browser) stops the socket reads and backpressures the
+ * runtime through TCP.
  */
 export function agentCoreInvoker(
   client: BedrockAgentCoreClient,
   config: Pick<ServerConfig, 'runtimeArn' | 'qualifier'>,
 ): AgentInvoker {
-  return async function* invoke({ prompt, runtimeSessionId, signal }) {
-    const response = await client.send(
-      new InvokeAgentRuntimeCommand({
-        agentRuntimeArn: config.runtimeArn,
-        qualifier: config.qualifier,
-        runtimeSessionId,
-        // Without both, bedrock-agentcore answers 415 / 406.
-        contentType: 'application/json',
-        accept: 'text/event-stream',
-        payload: new TextEncoder().encode(JSON.stringify({ prompt })),
-      }),
-      { abortSignal: signal },
-    );
-    const body = response.response as AsyncIterable<Uint8Array> | undefined;
-    if (!body) throw new MalformedUpstreamError('AgentCore answered without a body');
-    for await (const { event, data } of parseSse(body)) {
-      if (!AGENT_EVENT_NAMES.has(event)) {
-        // The SDK's own error event (a handler that threw after the stream began).
-        if (event === 'error') throw new MalformedUpstreamError('The agent runtime reported an error mid-stream');
-        continue;
+  return async function* invoke({ prompt, runtimeSessionId, signal, onActivity }) {
+    let body: Readable | undefined;
+    let ended = false;
+    try {
+      // The SDK tears the connection down on abort, before and after the response headers alike.
+      const response = await client.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: config.runtimeArn,
+          qualifier: config.qualifier,
+          runtimeSessionId,
+          // Without both, bedrock-agentcore answers 415 / 406.
+          contentType: 'application/json',
+          accept: 'text/event-stream',
+          payload: new TextEncoder().encode(JSON.stringify({ prompt })),
+        }),
+        { abortSignal: signal },
+      );
+      // On Node the SDK hands over the HTTP response itself.
+      body = response.response as unknown as Readable | undefined;
+      if (!body) throw new MalformedUpstreamError('AgentCore answered without a body');
+      const parser = new SseParser(MAX_UPSTREAM_EVENT_BYTES);
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+        onActivity?.();
+        for (const message of parser.feed(chunk as Uint8Array)) {
+          const event = toAgentEvent(message);
+          if (!event) continue;
+          if (event.event === 'AGENT_END') ended = true;
+          yield event;
+        }
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data);
-      } catch {
-        throw new MalformedUpstreamError(`Upstream ${event} event is not JSON`);
+      for (const message of parser.end()) {
+        const event = toAgentEvent(message);
+        if (event) yield event;
       }
-      if (typeof parsed !== 'object' || parsed === null) throw new MalformedUpstreamError(`Upstream ${event} event is not an object`);
-      yield { event, data: parsed } as AgentEvent;
+    } catch (error) {
+      // An aborted call fails with whatever the socket saw ("aborted", ECONNRESET): the reason it was aborted is the truth.
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      if (body && !body.readableEnded) release(body, ended);
     }
   };
+}
+
+/**
+ * Lets go of a response the run no longer reads. After AGENT_END it is as good as over: its last
+ * bytes are let in so the keep-alive connection goes back to the SDK's pool for the next run (no
+ * new TLS handshake); one that does not end promptly, or any other, is dropped — nothing is left
+ * half read.
+ */
+function release(body: Readable, afterAgentEnd: boolean): void {
+  if (!afterAgentEnd) {
+    body.destroy();
+    return;
+  }
+  const timer = setTimeout(() => body.destroy(), 1000);
+  timer.unref();
+  body.once('close', () => clearTimeout(timer)).resume();
 }

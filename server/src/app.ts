@@ -1,101 +1,85 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
-import { parseChatRequest } from './chat-request.ts';
+import { bodyLimitBytes } from './chat-request.ts';
+import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
-import { HttpError } from './http-errors.ts';
-import { relay } from './relay.ts';
-import { runtimeSessionId } from './session-id.ts';
-import { SseWriter } from './sse-writer.ts';
+import { corsGuard, preflight } from './cors.ts';
+import { HttpError, bodyParserError } from './http-errors.ts';
+import { type Logger, createLogger } from './logger.ts';
+import { FixedWindowLimiter, rateLimit } from './rate-limit.ts';
+import { requestLog } from './request-log.ts';
+import { demoPageHeaders, securityHeaders, widgetAssetHeaders } from './security-headers.ts';
 
 export interface AppDeps {
   config: ServerConfig;
   /** Runs the agent: the AgentCore SDK in production and in tests alike. */
   invokeAgent: AgentInvoker;
+  /** The runs in progress; pass one in to shut them down gracefully (see shutdown.ts). */
+  runs?: ActiveRuns;
+  logger?: Logger;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Bodies are a message and an id: anything much larger is not a chat request. */
-const BODY_LIMIT = '64kb';
+const CHAT_PATH = '/v1/chat/stream';
 
-/** Exact-origin CORS: an allowed origin is echoed back, any other gets no CORS headers at all. */
-function cors(allowed: Set<string>): RequestHandler {
+/** 405 with the methods a path does take. */
+function methodNotAllowed(allow: string): RequestHandler {
   return (req, res, next) => {
-    res.vary('Origin');
-    const origin = req.headers.origin;
-    if (origin && allowed.has(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      if (req.method === 'OPTIONS') {
-        res.setHeader('access-control-allow-methods', 'POST, GET, OPTIONS');
-        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type');
-        res.setHeader('access-control-max-age', '600');
-        res.status(204).end();
-        return;
-      }
-    }
-    next();
+    res.setHeader('allow', allow);
+    next(new HttpError(405, 'method_not_allowed', `${req.path} takes ${allow}, not ${req.method}.`));
   };
 }
 
-async function streamChat(req: Request, res: Response, deps: AppDeps): Promise<void> {
-  const { message, session_id } = parseChatRequest(req.body, deps.config.maxMessageChars);
-  const controller = new AbortController();
-  // `res` (not `req`) closes when the browser goes away mid-stream: abort the AgentCore call.
-  res.on('close', () => controller.abort());
-  const writer = new SseWriter(res, randomUUID(), deps.config.heartbeatMs);
-  const events = relay(
-    () =>
-      deps.invokeAgent({
-        prompt: message,
-        runtimeSessionId: runtimeSessionId(deps.config.sessionSecret, session_id),
-        signal: controller.signal,
-      }),
-    session_id,
-  );
-  for await (const { event, data } of events) {
-    if (controller.signal.aborted) break;
-    writer.send(event, data);
-  }
-  writer.end();
-}
-
-export function createApp(deps: AppDeps): express.Express {
+export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger = createLogger(config.logLevel) }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(cors(new Set(deps.config.allowedOrigins)));
+  // A hop count, never `true`: only that many proxies' X-Forwarded-For entries are believed, so a
+  // client cannot pick its own rate-limit key.
+  app.set('trust proxy', config.trustProxyHops);
+  app.use(requestLog(logger), securityHeaders);
 
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    // A load balancer stops routing here as soon as shutdown begins.
+    if (runs.stopping) res.status(503).json({ status: 'shutting_down' });
+    else res.json({ status: 'ok' });
   });
+  app.all('/health', methodNotAllowed('GET, HEAD'));
 
+  const limitBytes = bodyLimitBytes(config.maxMessageChars);
+  app.use(CHAT_PATH, corsGuard(config.allowedOrigins), (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  app.options(CHAT_PATH, preflight('POST'));
   app.post(
-    '/v1/chat/stream',
+    CHAT_PATH,
+    rateLimit(new FixedWindowLimiter(config.rateLimitMax, config.rateLimitWindowMs)),
     (req, _res, next) => {
-      next(req.is('application/json') ? undefined : new HttpError(415, 'unsupported_media_type', 'Send the body as Content-Type: application/json.'));
+      if (!req.is('application/json')) return next(new HttpError(415, 'unsupported_media_type', 'Send the body as Content-Type: application/json.'));
+      if (req.headers.accept && !req.accepts('text/event-stream')) {
+        return next(new HttpError(406, 'not_acceptable', 'The answer is a stream: accept text/event-stream.'));
+      }
+      next();
     },
-    express.json({ limit: BODY_LIMIT }),
-    (req, res) => streamChat(req, res, deps),
+    express.json({ limit: limitBytes, inflate: false }),
+    (req, res) => streamChat(req, res, { config, invokeAgent, runs, logger }),
   );
+  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
 
-  if (deps.config.serveDemo) {
-    app.use(express.static(`${ROOT}demo`));
-    app.use(express.static(`${ROOT}dist`));
+  if (config.serveDemo) {
+    app.use(express.static(`${ROOT}demo`, { setHeaders: demoPageHeaders }));
+    app.use(express.static(`${ROOT}dist`, { setHeaders: widgetAssetHeaders }));
   }
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`)));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const known =
-      error instanceof HttpError
-        ? error
-        : error?.type === 'entity.parse.failed'
-          ? new HttpError(400, 'invalid_json', 'The body is not valid JSON.')
-          : error?.type === 'entity.too.large'
-            ? new HttpError(413, 'body_too_large', `The body must be at most ${BODY_LIMIT}.`)
-            : undefined;
-    if (!known) console.error(error);
+    const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
+    if (!known) logger.error('unhandled error', { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
     const answer = known ?? new HttpError(500, 'internal_error', 'Something went wrong.');
+    res.locals.outcome = answer.code;
     if (res.headersSent) return void res.end();
     res.status(answer.status).json(answer.body);
   };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
-/** The BFF's settings, read once from the environment (see README, "Configuration"). */
+/** The BFF's settings, read once from the environment (see README, "Configuration" and "Production"). */
 export interface ServerConfig {
   port: number;
   region: string;
@@ -15,8 +16,48 @@ export interface ServerConfig {
   sessionSecret: string;
   heartbeatMs: number;
   maxMessageChars: number;
+  /** Upstream silence (no bytes) after which a run is stopped with `upstream_timeout`. */
+  streamIdleTimeoutMs: number;
+  /** The longest a whole run may take. */
+  streamMaxDurationMs: number;
+  /** Chat requests allowed per client IP in each window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** How many proxies (load balancers) in front of the BFF to trust for X-Forwarded-For. */
+  trustProxyHops: number;
+  logLevel: LogLevel;
   /** Serve demo/ and the built widget (local mode). */
   serveDemo: boolean;
+}
+
+/** A whole number from the environment, or a clear error naming the variable. */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
+  return value;
+}
+
+/** Each entry must be an exact origin (scheme://host[:port]); `*` and `null` are refused, not trusted. */
+function origins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const entry of list) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry) throw new Error(`ALLOWED_ORIGINS entries must be exact origins like https://shop.example.com, not "${entry}"`);
+  }
+  return list;
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  if (!raw) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
+  return raw as LogLevel;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = console.warn): ServerConfig {
@@ -28,16 +69,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     sessionSecret = randomBytes(32).toString('hex');
     warn('SESSION_SECRET is not set: using a random one, so conversations will not survive a restart of the BFF');
   }
+  const heartbeatMs = integer(env, 'HEARTBEAT_MS', 15_000, 1);
+  const streamIdleTimeoutMs = integer(env, 'STREAM_IDLE_TIMEOUT_MS', 120_000, 1);
+  // A stream's only traffic while the agent thinks is the heartbeat; a browser that has taken
+  // nothing for STREAM_IDLE_TIMEOUT_MS is cut off, so the heartbeat must come more often.
+  if (heartbeatMs >= streamIdleTimeoutMs) throw new Error('HEARTBEAT_MS must be shorter than STREAM_IDLE_TIMEOUT_MS');
   return {
-    port: Number(env.PORT ?? 3000),
+    port: integer(env, 'PORT', 3000, 0),
     region: env.AWS_REGION || 'us-east-1',
     agentcoreEndpoint,
     runtimeArn,
     qualifier: env.AGENT_RUNTIME_QUALIFIER || 'DEFAULT',
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
     sessionSecret,
-    heartbeatMs: Number(env.HEARTBEAT_MS ?? 15_000),
-    maxMessageChars: Number(env.MAX_MESSAGE_CHARS ?? 16_000),
+    heartbeatMs,
+    maxMessageChars: integer(env, 'MAX_MESSAGE_CHARS', 16_000, 1),
+    streamIdleTimeoutMs,
+    streamMaxDurationMs: integer(env, 'STREAM_MAX_DURATION_MS', 900_000, 1),
+    rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 30, 1),
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0),
+    logLevel: logLevel(env.LOG_LEVEL),
     serveDemo: env.SERVE_DEMO ? env.SERVE_DEMO === 'true' : Boolean(agentcoreEndpoint),
   };
 }

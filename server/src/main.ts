@@ -1,17 +1,28 @@
-import { createAgentCoreClient, agentCoreInvoker } from './agentcore.ts';
+import { agentCoreInvoker, createAgentCoreClient } from './agentcore.ts';
+import { ActiveRuns } from './active-runs.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { shutdown } from './shutdown.ts';
 
-const config = loadConfig();
+const config = loadConfig(process.env, (message) => createLogger('warn').warn(message));
+const logger = createLogger(config.logLevel);
 const client = createAgentCoreClient(config);
-const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config) });
+const runs = new ActiveRuns();
+const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
 const server = app.listen(config.port, () => {
-  console.log(`agent-chat BFF on http://localhost:${config.port} → AgentCore ${config.agentcoreEndpoint ?? `(AWS, ${config.region})`}`);
+  logger.info('listening', { url: `http://localhost:${config.port}`, agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}` });
 });
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    server.close();
-    server.closeAllConnections();
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal, open_streams: runs.size });
+    shutdown(server, runs).finally(() => {
+      client.destroy();
+      process.exit(0);
+    });
   });
 }

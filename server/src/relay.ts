@@ -1,15 +1,50 @@
 import type { AgentEvent } from '../../protocol/agent-events.ts';
-import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { MalformedUpstreamError } from './agentcore.ts';
+import type { ChatEvent, ChatEventData } from '../../protocol/chat-events.ts';
 
-export interface ChatError {
-  code: string;
-  message: string;
-  retryable: boolean;
+export type ChatError = ChatEventData['error'];
+
+/**
+ * Why the BFF itself stopped a run before it finished (the browser left, the agent went quiet,
+ * the run took too long, the server is shutting down). Used as the AbortSignal's reason, so the
+ * browser is told exactly this, whatever the aborted call happened to throw.
+ */
+export class RunStopped extends Error {
+  override name = 'RunStopped';
+  readonly chatError: ChatError;
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.chatError = { code, message, retryable };
+  }
+}
+
+/** The upstream response ended cleanly but before AGENT_END. */
+export class IncompleteUpstreamError extends Error {
+  override name = 'IncompleteUpstreamError';
 }
 
 /** AGENT_ERROR codes (from the agent) that are worth retrying as they are. */
 const RETRYABLE_AGENT_CODES = new Set(['model_throttled', 'model_unavailable']);
+
+/** What an AGENT_ERROR code may look like on the browser's side of the wire. */
+const AGENT_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+const MAX_AGENT_MESSAGE_CHARS = 500;
+/**
+ * Marks of internals an agent should never have put in an error message: an ARN, an AWS account
+ * id, an access key id, a stack frame. The agent is a separate deployment (maybe not ours), so
+ * the BFF checks rather than trusts.
+ */
+const INTERNALS = /arn:aws|(?<!\d)\d{12}(?!\d)|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\n\s*at\s/;
+
+/** An agent's own error, passed on only when it is safe and short enough to show a user. */
+function agentError(code: string, message: string): ChatError {
+  const safeCode = AGENT_CODE.test(code) ? code : 'agent_error';
+  const safe = message.length <= MAX_AGENT_MESSAGE_CHARS && !INTERNALS.test(message);
+  return {
+    code: safeCode,
+    message: safe ? message : 'The assistant failed while answering. Try again.',
+    retryable: RETRYABLE_AGENT_CODES.has(safeCode),
+  };
+}
 
 /** The browser event for one agent event; `undefined` for events the browser does not see. */
 export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undefined {
@@ -29,56 +64,77 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
     case 'LLM_RESPONSE':
       return { event: 'message', data: { content: e.data.content, partial: true } };
     case 'AGENT_ERROR':
-      return {
-        event: 'error',
-        data: { code: e.data.code, message: e.data.message, retryable: RETRYABLE_AGENT_CODES.has(e.data.code) },
-      };
+      return { event: 'error', data: agentError(e.data.code, e.data.message) };
     case 'AGENT_END':
       return undefined;
   }
 }
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * An AgentCore / SDK / network failure in words fit for an end user. Nothing of the original
  * message goes to the browser: it may carry an ARN, an account id or a request id.
  */
 export function describeUpstreamError(error: unknown): ChatError {
+  if (error instanceof RunStopped) return error.chatError;
   const name = error instanceof Error ? error.name : '';
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  const code = (error as { code?: string })?.code;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
+  const code = (error as { code?: unknown } | undefined)?.code;
   switch (name) {
     case 'ThrottlingException':
+    case 'ThrottledException':
       return { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true };
     case 'ServiceQuotaExceededException':
       return { code: 'quota_exceeded', message: 'The assistant has reached its usage limit. Try again later.', retryable: true };
     case 'AccessDeniedException':
     case 'UnauthorizedException':
     case 'UnrecognizedClientException':
+    case 'InvalidSignatureException':
+    case 'ExpiredTokenException':
     case 'CredentialsProviderError':
       return { code: 'upstream_denied', message: 'This site is not allowed to reach its assistant. Contact the site owner.', retryable: false };
     case 'ResourceNotFoundException':
       return { code: 'agent_not_found', message: 'The assistant for this site could not be found. Contact the site owner.', retryable: false };
     case 'ValidationException':
       return { code: 'upstream_rejected', message: 'The assistant could not accept this message.', retryable: false };
+    case 'ConflictException':
+      return { code: 'session_busy', message: 'This conversation is still busy with an earlier message. Try again when it has finished.', retryable: true };
     case 'RuntimeClientError':
+    case 'AgentRuntimeError':
       return { code: 'agent_failed', message: 'The assistant failed to answer. Try again.', retryable: true };
     case 'MalformedUpstreamError':
+    case 'SseEventTooLargeError':
       return { code: 'upstream_malformed', message: 'The assistant sent an answer that could not be read. Try again.', retryable: true };
+    case 'IncompleteUpstreamError':
+      return { code: 'upstream_incomplete', message: 'The assistant\'s answer was cut off. Try again.', retryable: true };
   }
-  if ((status ?? 0) >= 500 || name === 'InternalServerException') {
+  if (status >= 500 || name === 'InternalServerException') {
     return { code: 'upstream_unavailable', message: 'The assistant is temporarily unavailable. Try again.', retryable: true };
   }
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE' || name === 'TimeoutError') {
-    return { code: 'upstream_unreachable', message: 'The assistant could not be reached. Try again.', retryable: true };
+  if (status === 429) {
+    return { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true };
+  }
+  if (status >= 400) {
+    return { code: 'upstream_rejected', message: 'The assistant could not accept this message.', retryable: false };
+  }
+  // The SDK names a reset before the response "TimeoutError"; a reset mid-body is a plain "aborted".
+  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError') {
+    return { code: 'upstream_unreachable', message: 'The connection to the assistant failed. Try again.', retryable: true };
   }
   return { code: 'internal_error', message: 'Something went wrong while answering. Try again.', retryable: true };
 }
 
 /**
  * The whole browser stream for one run: `start`, then each agent event mapped the moment it
- * arrives, then exactly one `done`. Never throws: any failure becomes `error` followed by `done`.
+ * arrives, then exactly one `done` (after which it stops reading). Never throws: any failure
+ * becomes `error` followed by `done`; `onFailure` sees the original error (for the server's log).
  */
-export async function* relay(agentEvents: () => AsyncIterable<AgentEvent>, sessionId: string): AsyncGenerator<ChatEvent> {
+export async function* relay(
+  agentEvents: () => AsyncIterable<AgentEvent>,
+  sessionId: string,
+  onFailure?: (error: unknown, described: ChatError) => void,
+): AsyncGenerator<ChatEvent> {
   yield { event: 'start', data: { session_id: sessionId } };
   let failed = false;
   try {
@@ -91,9 +147,11 @@ export async function* relay(agentEvents: () => AsyncIterable<AgentEvent>, sessi
       if (chatEvent?.event === 'error') failed = true;
       if (chatEvent) yield chatEvent;
     }
-    throw new MalformedUpstreamError('The agent stream ended before AGENT_END');
+    throw new IncompleteUpstreamError('The agent stream ended before AGENT_END');
   } catch (error) {
-    yield { event: 'error', data: describeUpstreamError(error) };
+    const described = describeUpstreamError(error);
+    onFailure?.(error, described);
+    yield { event: 'error', data: described };
     yield { event: 'done', data: { status: 'error' } };
   }
 }

@@ -1,4 +1,4 @@
-import { createParser } from 'eventsource-parser';
+import { type EventSourceParser, createParser } from 'eventsource-parser';
 
 export interface SseMessage {
   id?: string;
@@ -6,20 +6,64 @@ export interface SseMessage {
   data: string;
 }
 
+/** Raised when one SSE event grows past the parser's size limit before it completes. */
+export class SseEventTooLargeError extends Error {
+  override name = 'SseEventTooLargeError';
+}
+
+const NONE: readonly SseMessage[] = Object.freeze([]);
+
 /**
- * Parses an SSE byte stream incrementally: each message is yielded as soon as the chunk that
- * completes it arrives, whatever the chunk boundaries (they rarely line up with events).
+ * Incremental SSE parsing: feed each chunk as it arrives and take the messages it completes,
+ * whatever the chunk boundaries (they rarely line up with events). Memory is bounded: an event
+ * still incomplete after more than `maxEventBytes` throws instead of growing without end.
  */
-export async function* parseSse(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
-  const ready: SseMessage[] = [];
-  const parser = createParser({
-    onEvent: ({ id, event, data }) => ready.push({ ...(id === undefined ? {} : { id }), event: event ?? 'message', data }),
-  });
-  const decoder = new TextDecoder();
-  for await (const chunk of chunks) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    yield* ready.splice(0);
+export class SseParser {
+  private readonly parser: EventSourceParser;
+  private readonly decoder = new TextDecoder();
+  private readonly maxEventBytes: number;
+  private ready: SseMessage[] = [];
+  /** Bytes fed since the last complete message or comment (it undercounts by at most one chunk). */
+  private pending = 0;
+
+  constructor(maxEventBytes = Number.POSITIVE_INFINITY) {
+    this.maxEventBytes = maxEventBytes;
+    this.parser = createParser({
+      onEvent: ({ id, event, data }) => {
+        this.pending = 0;
+        this.ready.push(id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data });
+      },
+      onComment: () => {
+        this.pending = 0;
+      },
+    });
   }
-  parser.feed(decoder.decode());
-  yield* ready.splice(0);
+
+  /** The messages this chunk completes (often none). */
+  feed(chunk: Uint8Array | string): readonly SseMessage[] {
+    this.pending += chunk.length;
+    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    if (this.pending > this.maxEventBytes) throw new SseEventTooLargeError(`An SSE event exceeded ${this.maxEventBytes} bytes`);
+    return this.take();
+  }
+
+  /** The stream ended: flush what the decoder still holds. */
+  end(): readonly SseMessage[] {
+    this.parser.feed(this.decoder.decode());
+    return this.take();
+  }
+
+  private take(): readonly SseMessage[] {
+    if (this.ready.length === 0) return NONE;
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+}
+
+/** Parses a whole SSE byte stream, yielding each message as soon as the chunk completing it arrives. */
+export async function* parseSse(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
+  const parser = new SseParser();
+  for await (const chunk of chunks) yield* parser.feed(chunk);
+  yield* parser.end();
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ChatEvent } from '../../protocol/chat-events.ts';
 
 /** Strips CR/LF so a value can never end its SSE field early or inject a field of its own. */
 function field(value: string): string {
@@ -7,18 +8,18 @@ function field(value: string): string {
 
 /**
  * Writes one SSE response: frozen headers, `id: <run id>:<sequence>` on every event (the sequence
- * counts from 1), multi-line data split into `data:` lines, a `: ping` comment every `heartbeatMs`
- * whose timer stops when the response closes.
+ * counts from 1), a `: ping` comment every `heartbeatMs` whose timer stops when the response closes.
+ * Headers set on `res` before (CORS, security, request id) are kept alongside the SSE ones.
  */
 export class SseWriter {
   private readonly res: ServerResponse;
-  private readonly runId: string;
+  private readonly idPrefix: string;
   private sequence = 0;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(res: ServerResponse, runId: string, heartbeatMs: number) {
     this.res = res;
-    this.runId = field(runId);
+    this.idPrefix = `id: ${field(runId)}:`;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -26,17 +27,21 @@ export class SseWriter {
       connection: 'keep-alive',
     });
     res.flushHeaders();
-    if (heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.comment('ping'), heartbeatMs);
-      this.heartbeat.unref();
-    }
-    res.on('close', () => clearInterval(this.heartbeat));
+    this.heartbeat = setInterval(() => {
+      // A reader that is not reading gets nothing more piled up, not even pings.
+      if (!res.writableNeedDrain) this.comment('ping');
+    }, heartbeatMs);
+    this.heartbeat.unref();
+    res.once('close', () => clearInterval(this.heartbeat));
   }
 
-  /** Writes one event; returns false when the socket's buffer is full (wait for 'drain'). */
-  send(event: string, data: unknown): boolean {
-    const lines = JSON.stringify(data).split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`).join('');
-    return this.write(`id: ${this.runId}:${++this.sequence}\nevent: ${field(event)}\n${lines}\n`);
+  /**
+   * Writes one event; returns false when the socket's buffer is full (wait for 'drain').
+   * Event names are Wire 2's own (no CR/LF by type) and JSON.stringify escapes every CR and LF,
+   * so the frame is one template: one string built per event, nothing split or joined.
+   */
+  send(event: ChatEvent['event'], data: unknown): boolean {
+    return this.write(`${this.idPrefix}${++this.sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   comment(text: string): boolean {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { relay, toChatEvent } from '../src/relay.ts';
+import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
 
 const t = '2026-01-01T00:00:00.000Z';
 
@@ -87,5 +87,26 @@ describe('Wire 1 → Wire 2', () => {
     const out = await run([{ event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } }]);
     assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
     assert.equal((out[2]!.data as { retryable: boolean }).retryable, true);
+  });
+
+  it('passes an agent\'s error on only when it is fit to show: no internals, a sane code, a short message', () => {
+    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code, message } }, 's')!.data;
+    const plain = 'The assistant failed while answering. Try again.';
+    assert.deepEqual(error('step_limit', 'The agent took too many steps.'), { code: 'step_limit', message: 'The agent took too many steps.', retryable: false });
+    assert.equal((error('x', 'Denied for arn:aws:iam::123456789012:role/agent') as { message: string }).message, plain);
+    assert.equal((error('x', 'Account 123456789012 is over quota') as { message: string }).message, plain);
+    assert.equal((error('x', 'Key AKIAIOSFODNN7EXAMPLE was rejected') as { message: string }).message, plain);
+    assert.equal((error('x', 'TypeError: boom\n    at run (/app/x.js:1:1)') as { message: string }).message, plain);
+    assert.equal((error('x', 'y'.repeat(501)) as { message: string }).message, plain);
+    assert.equal((error('Not A Code!', 'Oops.') as { code: string }).code, 'agent_error');
+  });
+
+  it('tells the browser why the BFF stopped a run, whatever the aborted call threw', async () => {
+    const stopped = new RunStopped('upstream_timeout', 'The assistant stopped responding. Try again.', true);
+    const out = await run(async function* () {
+      yield { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as AgentEvent;
+      throw stopped;
+    });
+    assert.deepEqual(out.at(-2), { event: 'error', data: { code: 'upstream_timeout', message: 'The assistant stopped responding. Try again.', retryable: true } });
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSse } from '../src/sse-parse.ts';
+import { SseEventTooLargeError, SseParser, parseSse } from '../src/sse-parse.ts';
 
 const STREAM =
   'event: AGENT_START\ndata: {"session_id":"s"}\n\n' +
@@ -70,5 +70,19 @@ describe('parseSse', () => {
     release();
     assert.equal((await iterator.next()).value?.event, 'AGENT_END');
     assert.equal((await iterator.next()).done, true);
+  });
+
+  it('refuses an event that grows past its size limit instead of buffering it', () => {
+    const parser = new SseParser(1000);
+    assert.deepEqual(parser.feed('event: a\ndata: 1\n\n'), [{ event: 'a', data: '1' }]);
+    parser.feed(`data: ${'x'.repeat(600)}`);
+    assert.throws(() => parser.feed('x'.repeat(600)), SseEventTooLargeError);
+  });
+
+  it('counts the limit per event: many events of a total far above it pass', () => {
+    const parser = new SseParser(1000);
+    let count = 0;
+    for (let i = 0; i < 100; i++) count += parser.feed(`event: a\ndata: ${'x'.repeat(500)}\n\n`).length;
+    assert.equal(count, 100);
   });
 });

@@ -73,6 +73,17 @@ describe('the demo page on the started stack', () => {
     await page.close();
   });
 
+  it('serves the widget script for embedding on any site, and the page with its own security headers', async () => {
+    const script = await fetch(`${url}agent-chat.js`);
+    assert.equal(script.status, 200);
+    assert.equal(script.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(script.headers.get('access-control-allow-origin'), '*');
+    assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
+    const page = await fetch(url);
+    assert.match(page.headers.get('content-security-policy')!, /default-src 'self'.*frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  });
+
   it('stops agent, gateway and BFF on Ctrl-C', async () => {
     stack.kill('SIGINT');
     await new Promise((r) => stack.once('exit', r));

@@ -32,7 +32,7 @@ export async function startStack({ model, checkpointer = new MemorySaver(), env 
   const graph = buildGraph({ model: model ?? new OfflineChatModel(), tools, checkpointer });
   const runtime = await createRuntime({ graph, logging: false }).listen(0, '127.0.0.1');
   const gateway = await listenGateway(createGateway({ runtimeUrl: runtime.url }), 0, '127.0.0.1');
-  const config = loadConfig({ AGENTCORE_ENDPOINT: gateway.url, SESSION_SECRET: 'test-secret', ...env }, () => {});
+  const config = loadConfig({ AGENTCORE_ENDPOINT: gateway.url, SESSION_SECRET: 'test-secret', LOG_LEVEL: 'silent', ...env }, () => {});
   const client = createAgentCoreClient(config, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config) });
   const server: Server = await new Promise((resolve) => {

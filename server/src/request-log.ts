@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from './logger.ts';
+
+declare global {
+  // Express's own extension point for `res.locals`.
+  namespace Express {
+    interface Locals {
+      /** Also the run id in a stream's event ids, so a browser's `id:` leads straight to this log line. */
+      requestId: string;
+      /** `complete`, an error code, or unset (then `ok`, or `cancelled` when the client left first). */
+      outcome?: string;
+      /** Events written to a stream. */
+      events?: number;
+    }
+  }
+}
+
+/**
+ * Gives each request an id (also sent back as X-Request-Id) and logs one line when it is over:
+ * method, path (no query string), status, duration, outcome, client address. Never the body.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    res.once('close', () => {
+      const { outcome, events } = res.locals;
+      logger.info('request', {
+        request_id: requestId,
+        method: req.method,
+        path: req.path,
+        status: res.headersSent ? res.statusCode : null,
+        duration_ms: Math.round(performance.now() - started),
+        outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
+        ...(events === undefined ? {} : { events }),
+        client: req.ip,
+      });
+    });
+    next();
+  };
+}

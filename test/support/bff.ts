@@ -1,0 +1,57 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ActiveRuns } from '../../server/src/active-runs.ts';
+import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
+import { createApp } from '../../server/src/app.ts';
+import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
+import { createLogger } from '../../server/src/logger.ts';
+
+/** Credentials the SDK signs with in tests: neither may ever show up in a browser's bytes. */
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'test-secret-access-key-never-shown' };
+
+export interface Bff {
+  url: string;
+  config: ServerConfig;
+  server: Server;
+  runs: ActiveRuns;
+  /** Every log line the BFF wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** The BFF's side of every response, to look at what it buffers. */
+  responses: ServerResponse[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real BFF (createApp on an ephemeral port) with the real AWS SDK client, pointed at
+ * `endpoint` — in these tests, the fake AgentCore endpoint.
+ */
+export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Bff> {
+  const config = loadConfig(
+    // Tests send many requests from one address: the rate limit has its own tests.
+    { AGENTCORE_ENDPOINT: endpoint, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', ...env },
+    () => {},
+  );
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.logLevel, (line) => void logs.push(JSON.parse(line)));
+  const client = createAgentCoreClient(config, { credentials: TEST_CREDENTIALS });
+  const runs = new ActiveRuns();
+  const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const responses: ServerResponse[] = [];
+  server.on('request', (_req, res: ServerResponse) => responses.push(res));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    config,
+    server,
+    runs,
+    logs,
+    responses,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      client.destroy();
+    },
+  };
+}
