@@ -126,6 +126,7 @@ export class AgentChat extends LitElement {
   private readonly follow = new ResizeObserver(() => {
     if (this.atBottom) this.log.scrollTop = this.log.scrollHeight;
   });
+  private restored = false;
   private lastScrollTop = 0;
   private readonly onPageHide = () => this.save();
 
@@ -140,7 +141,7 @@ export class AgentChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!this.hasUpdated) this.restore();
+    this.restore();
     // Rendered answers carry some strings (the copy button's): render them afresh.
     if (changed.has('strings') && this.hasUpdated) this.views = new WeakMap();
   }
@@ -254,6 +255,7 @@ export class AgentChat extends LitElement {
    */
   send(text: string): boolean {
     const message = text.trim();
+    this.restore();
     if (!message || this.runs.running || !this.emit('agent-chat-send', { message, retry: false }, true)) return false;
     const turn = newTurn();
     this.entries = [...this.entries, { role: 'user', id: newId(), text: message }, turn];
@@ -296,7 +298,10 @@ export class AgentChat extends LitElement {
     return `agent-chat:${this.id || this.endpoint}`;
   }
 
+  /** Picks up the stored conversation, once: before the first render or the first send. */
   private restore(): void {
+    if (this.restored) return;
+    this.restored = true;
     const saved = this.persist === 'none' ? undefined : loadConversation(this.persist, this.storageKey);
     if (saved) this.entries = saved.entries;
     this.sessionId ||= saved?.sessionId ?? newId();

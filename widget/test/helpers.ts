@@ -26,3 +26,18 @@ export const nextFrame = () => new Promise<void>((resolve) => requestAnimationFr
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const waitForAlert = (el: AgentChat) => waitUntil(() => $(el, '[role=alert]'), 'an error is shown', { timeout: 5000 });
+
+/** Records every resource the page requests (resource timing) until `stop()`, which gives their paths. */
+export function recordRequests(): { stop: () => Promise<string[]> } {
+  const urls: string[] = [];
+  const observer = new PerformanceObserver((list) => urls.push(...list.getEntries().map((e) => e.name)));
+  observer.observe({ type: 'resource' });
+  return {
+    async stop() {
+      await sleep(200); // let a request that just ended be recorded
+      urls.push(...observer.takeRecords().map((e) => e.name));
+      observer.disconnect();
+      return urls.map((url) => new URL(url).pathname);
+    },
+  };
+}

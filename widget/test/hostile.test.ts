@@ -4,7 +4,7 @@ import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
 import { MarkdownSource } from '../src/markdown/source.ts';
 import { MarkdownView } from '../src/markdown/view.ts';
-import { $, nextDone, sleep } from './helpers.ts';
+import { $, nextDone, recordRequests } from './helpers.ts';
 
 declare global {
   interface Window {
@@ -78,20 +78,17 @@ async function exfilRequests(): Promise<number> {
 }
 
 describe('hostile answers', () => {
-  let requests: string[];
-  let observer: PerformanceObserver;
+  let requests: ReturnType<typeof recordRequests>;
   let exfilBefore: number;
 
   beforeEach(async () => {
     sessionStorage.clear();
     delete window.pwned;
     exfilBefore = await exfilRequests();
-    requests = [];
-    observer = new PerformanceObserver((list) => requests.push(...list.getEntries().map((e) => e.name)));
-    observer.observe({ type: 'resource' });
+    requests = recordRequests();
   });
 
-  afterEach(() => observer.disconnect());
+  afterEach(() => requests.stop());
 
   it('render as text at every step of streaming, running nothing and loading nothing', async () => {
     const box = document.createElement('div');
@@ -106,12 +103,11 @@ describe('hostile answers', () => {
           expect(dangers(view.element), `${payload} at "${view.source.text}"`).to.deep.equal([]);
         }
       }
-      await sleep(300);
     } finally {
       box.remove();
     }
+    expect(await requests.stop()).to.deep.equal([]);
     expect(window.pwned).to.equal(undefined);
-    expect(requests).to.deep.equal([]);
     expect(await exfilRequests()).to.equal(exfilBefore);
   });
 
@@ -122,11 +118,10 @@ describe('hostile answers', () => {
     expect((await done).status).to.equal('complete');
     await el.updateComplete;
     $<HTMLDetailsElement>(el, '[part=tool-card]')!.open = true;
-    await sleep(300);
     expect(dangers(el.shadowRoot!.querySelector('[part=transcript]')!)).to.deep.equal([]);
-    expect(window.pwned).to.equal(undefined);
     // Only the one POST went out; nothing the answer says was fetched.
-    expect(requests.map((url) => new URL(url).pathname)).to.deep.equal(['/scripted/echo']);
+    expect(await requests.stop()).to.deep.equal(['/scripted/echo']);
+    expect(window.pwned).to.equal(undefined);
     expect(await exfilRequests()).to.equal(exfilBefore);
     // The markup is there for the reader to see, as text.
     const answer = $(el, '[part~=message-assistant] .md')!.textContent!;
