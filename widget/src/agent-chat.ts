@@ -16,6 +16,10 @@ const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18" /></svg>`;
 
+/** Dispatches an `agent-chat-*` event, bubbling and composed; false if a listener cancelled it. */
+const emit = (target: EventTarget, type: string, detail: unknown, cancelable = false) =>
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
 
@@ -256,7 +260,7 @@ export class AgentChat extends LitElement {
   send(text: string): boolean {
     const message = text.trim();
     this.restore();
-    if (!message || this.runs.running || !this.emit('agent-chat-send', { message, retry: false }, true)) return false;
+    if (!message || this.runs.running || !emit(this, 'agent-chat-send', { message, retry: false }, true)) return false;
     const turn = newTurn();
     this.entries = [...this.entries, { role: 'user', id: newId(), text: message }, turn];
     this.atBottom = true;
@@ -311,10 +315,6 @@ export class AgentChat extends LitElement {
     if (this.persist !== 'none') saveConversation(this.persist, this.storageKey, { sessionId: this.sessionId, entries: this.entries });
   }
 
-  private emit(name: string, detail: unknown, cancelable = false): boolean {
-    return this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable }));
-  }
-
   /** Streams the answer to `message` into `turn`; a stale run (after `clear()`) writes nothing. */
   private async run(turn: AssistantEntry, message: string): Promise<void> {
     const run = this.runs.start();
@@ -353,7 +353,7 @@ export class AgentChat extends LitElement {
     if (applyEvent(turn, event)) this.requestUpdate();
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
-    this.emit('agent-chat-event', event);
+    emit(this, 'agent-chat-event', event);
   }
 
   /** The run is over: show its final state, announce it, keep it, tell the page. */
@@ -368,9 +368,9 @@ export class AgentChat extends LitElement {
     if (status === 'cancelled') this.announcement = s.stopped;
     if (status === 'error') {
       const error = turn.error ?? { code: 'unknown', message: '', retryable: true };
-      this.emit('agent-chat-error', { code: error.code, message: describeError(s, error), retryable: error.retryable });
+      emit(this, 'agent-chat-error', { code: error.code, message: describeError(s, error), retryable: error.retryable });
     }
-    this.emit('agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
+    emit(this, 'agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
   }
 
   private onSubmit(e: SubmitEvent): void {
@@ -394,7 +394,7 @@ export class AgentChat extends LitElement {
 
   private onRetry(): void {
     const user = this.entries.at(-2);
-    if (user?.role !== 'user' || this.runs.running || !this.emit('agent-chat-send', { message: user.text, retry: true }, true)) return;
+    if (user?.role !== 'user' || this.runs.running || !emit(this, 'agent-chat-send', { message: user.text, retry: true }, true)) return;
     const turn = newTurn();
     this.entries = [...this.entries.slice(0, -1), turn];
     this.atBottom = true;

@@ -134,11 +134,16 @@ export const styles = css`
     overflow-y: auto;
     overscroll-behavior: contain;
   }
+  /*
+   * Block layout, not flex, all the way down to the markdown: the browser then lays out only what
+   * changed while an answer streams, where a flex container (or a shrink-to-fit bubble) would
+   * measure the whole, ever longer, answer again on every frame.
+   */
   .content {
-    display: flex;
-    flex-direction: column;
-    gap: 0.75rem;
     padding: 1rem;
+  }
+  .message + .message {
+    margin-top: 0.75rem;
   }
   .jump {
     position: absolute;
@@ -157,21 +162,21 @@ export const styles = css`
     overflow-wrap: anywhere;
   }
   .user {
-    align-self: flex-end;
+    width: fit-content;
+    margin-left: auto;
     white-space: pre-wrap;
     color: var(--_on-accent);
     background: var(--_accent);
   }
   .assistant {
-    align-self: flex-start;
-    display: flex;
-    flex-direction: column;
-    align-items: flex-start;
-    gap: 0.5rem;
+    max-width: none;
     background: var(--_surface);
   }
-  .assistant > * {
-    max-width: 100%;
+  .assistant > :not(.sr) + * {
+    margin-top: 0.5rem;
+  }
+  .text {
+    display: flow-root;
   }
   .thinking,
   .stopped {
@@ -191,7 +196,6 @@ export const styles = css`
   }
 
   .tool {
-    width: 100%;
     font-size: 0.875em;
     background: var(--_bg);
     border: 1px solid var(--_border);
@@ -258,26 +262,22 @@ export const styles = css`
   pre code {
     font-size: 1em;
   }
-  .md,
-  blockquote {
-    display: flex;
-    flex-direction: column;
-    gap: 0.625rem;
+  /* Each block keeps a bottom margin; the message's own negative one takes back the last. */
+  .md {
+    display: flow-root;
+    margin-bottom: -0.625rem;
   }
-  .md > div {
-    display: contents;
+  .md :where(p, ul, ol, blockquote, pre, hr, .h, .code, .table) {
+    margin: 0 0 0.625rem;
   }
-  .md :is(p, ul, ol, blockquote, pre, hr) {
-    margin: 0;
+  .md li > * {
+    margin: 0.125rem 0;
   }
   .md p {
     white-space: pre-line;
   }
   .md :is(ul, ol) {
     padding-left: 1.5rem;
-  }
-  .md li > p {
-    margin: 0.125rem 0;
   }
   .h {
     font-weight: 600;
@@ -332,6 +332,7 @@ export const styles = css`
     display: none;
   }
   .code pre {
+    margin: 0;
     padding: 0.75rem;
   }
   .table {
@@ -416,6 +417,10 @@ export const styles = css`
       height: 100dvh;
       border: 0;
       border-radius: 0;
+    }
+    /* The panel's own close button does the launcher's job, which would cover the send button. */
+    :host([open]) .launcher {
+      display: none;
     }
   }
 

@@ -274,24 +274,40 @@ describe('<agent-chat>', () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/echo?size=12&delay=15" style="--agent-chat-height: 16rem"></agent-chat>`);
     const log = $(el, '[part=transcript]')!;
     const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+    // Sees each frame in which the transcript grew, right after the widget reacted to it.
+    let frames: Array<{ top: number; bottom: boolean }> = [];
+    const probe = new ResizeObserver(() => frames.push({ top: log.scrollTop, bottom: atBottom() }));
+    probe.observe(log.firstElementChild!);
     const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i + 1} of a long answer.`).join('\n\n');
     const done = nextDone(el);
     el.send(long);
-    await waitUntil(() => log.scrollHeight > log.clientHeight * 2, 'the answer overflows', { timeout: 5000 });
-    expect(atBottom(), 'follows while at the bottom').to.equal(true);
-    expect($(el, '[part=jump-button]')).to.equal(null);
-    log.scrollTop = 0;
-    await waitUntil(() => $(el, '[part=jump-button]'), 'the jump button shows');
-    const height = log.scrollHeight;
-    await waitUntil(() => log.scrollHeight > height + 100, 'more text arrived', { timeout: 5000 });
-    expect(log.scrollTop, 'stays where the reader is').to.equal(0);
-    $(el, '[part=jump-button]')!.click();
-    await el.updateComplete;
-    expect(atBottom()).to.equal(true);
-    expect($(el, '[part=jump-button]')).to.equal(null);
-    await done;
-    await el.updateComplete;
-    expect(atBottom(), 'followed to the end').to.equal(true);
+    try {
+      const paragraphs = () => $(el, '.md')?.querySelectorAll('p').length ?? 0;
+      await waitUntil(() => paragraphs() >= 12, 'a good part of the answer arrived', { timeout: 5000 });
+      expect(frames.length).to.be.greaterThan(5);
+      expect(frames.every((f) => f.bottom), 'at the bottom after every frame that grew').to.equal(true);
+      expect($(el, '[part=jump-button]')).to.equal(null);
+
+      log.scrollTop = 0;
+      await waitUntil(() => $(el, '[part=jump-button]'), 'the jump button shows');
+      frames = [];
+      const seen = paragraphs();
+      await waitUntil(() => paragraphs() >= seen + 5, 'more text arrived', { timeout: 5000 });
+      expect(frames.length).to.be.greaterThan(0);
+      expect(frames.every((f) => f.top === 0), 'stays where the reader is').to.equal(true);
+
+      $(el, '[part=jump-button]')!.click();
+      await el.updateComplete;
+      expect(atBottom()).to.equal(true);
+      expect($(el, '[part=jump-button]')).to.equal(null);
+      expect(el.shadowRoot!.activeElement, 'focus moves to the transcript').to.equal(log);
+      frames = [];
+      await done;
+      await el.updateComplete;
+      expect(frames.every((f) => f.bottom), 'followed again to the end').to.equal(true);
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('starts a new conversation with a new session id', async () => {

@@ -41,7 +41,7 @@ const SCENARIOS = {
   hold: { events: SEED.slice(0, 5), hold: true },
   // Comment heartbeats and empty events between the real ones.
   heartbeat: { events: SEED, heartbeats: true },
-  // The server's socket is destroyed mid-stream: the browser sees a network error.
+  // The connection is cut mid-stream: the browser sees a network error.
   drop: { events: SEED.slice(0, 5), drop: true },
   echo: { echo: true },
   'agent-error': {
@@ -141,6 +141,8 @@ export function scriptedBff() {
       for (let i = 0; i < 200 && !res.destroyed; i++) await sleep(50);
     }
     if (scenario.drop) {
+      // Give the browser time to read what was sent, then cut the connection mid-response.
+      await sleep(300);
       res.socket?.destroy();
       return;
     }

@@ -4,6 +4,12 @@ import { type MarkdownStrings, renderBlocks } from './render.ts';
 import { MarkdownSource } from './source.ts';
 
 /**
+ * Chunks per page. The browser's layout of a streaming answer walks the pages of the message and
+ * the chunks of the last page: grouping keeps that walk short however long the answer grows.
+ */
+const PAGE_SIZE = 16;
+
+/**
  * Renders a growing markdown text into `element` at a cost per token that does not grow with the
  * message: each closed chunk of the source is parsed and rendered once, into a wrapper of its own
  * that is never touched again; only the open chunk is re-parsed, and only once per animation frame
@@ -18,7 +24,7 @@ import { MarkdownSource } from './source.ts';
  * ```
  */
 export class MarkdownView {
-  /** The rendered message; wrappers inside it are `display: contents`. */
+  /** The rendered message: pages of chunk wrappers (plain `div`s) holding the rendered blocks. */
   readonly element: HTMLElement = document.createElement('div');
   readonly source: MarkdownSource;
   private readonly strings: MarkdownStrings;
@@ -27,6 +33,8 @@ export class MarkdownView {
   private generation = -1;
   /** The wrapper of the open chunk, re-rendered each frame. */
   private openWrapper: HTMLElement | undefined;
+  /** The page new chunks go into. */
+  private page: HTMLElement | undefined;
   private frame = 0;
 
   constructor(source: MarkdownSource, strings: MarkdownStrings) {
@@ -60,7 +68,7 @@ export class MarkdownView {
       this.generation = generation;
       this.element.replaceChildren();
       this.rendered = 0;
-      this.openWrapper = undefined;
+      this.openWrapper = this.page = undefined;
     }
     // A chunk that closed since the last frame gets its final render in the wrapper it grew in.
     for (; this.rendered < closed.length; this.rendered++) this.renderChunk(closed[this.rendered]!, false);
@@ -76,7 +84,11 @@ export class MarkdownView {
   }
 
   private renderChunk(text: string, open: boolean): void {
-    const wrapper = this.openWrapper ?? this.element.appendChild(document.createElement('div'));
+    let wrapper = this.openWrapper;
+    if (!wrapper) {
+      if (!this.page || this.page.childElementCount === PAGE_SIZE) this.page = this.element.appendChild(document.createElement('div'));
+      wrapper = this.page.appendChild(document.createElement('div'));
+    }
     this.openWrapper = open ? wrapper : undefined;
     render(renderBlocks(parseBlocks(text, open), this.strings), wrapper);
   }
