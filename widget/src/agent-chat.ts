@@ -127,8 +127,9 @@ export class AgentChat extends LitElement {
 
   private readonly runs = new RunController(this);
   private views = new WeakMap<TextPart, MarkdownView>();
+  /** Keeps the newest text in view as the transcript grows, unless the reader scrolled up. */
   private readonly follow = new ResizeObserver(() => {
-    if (this.atBottom) this.log.scrollTop = this.log.scrollHeight;
+    if (this.atBottom) this.scrollToBottom();
   });
   private restored = false;
   private lastScrollTop = 0;
@@ -160,7 +161,7 @@ export class AgentChat extends LitElement {
   }
 
   override render() {
-    const s = this.text;
+    const s = this.words;
     const launcher = this.mode === 'launcher';
     const busy = this.runs.running;
     const last = this.entries.at(-1);
@@ -190,7 +191,7 @@ export class AgentChat extends LitElement {
               (entry) =>
                 entry.role === 'user'
                   ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
-                  : this.renderTurn(entry, entry === last),
+                  : this.renderTurn(entry, entry === last, s),
             )}
           </div>
         </div>
@@ -221,8 +222,7 @@ export class AgentChat extends LitElement {
       </button>`;
   }
 
-  private renderTurn(turn: AssistantEntry, isLast: boolean) {
-    const s = this.text;
+  private renderTurn(turn: AssistantEntry, isLast: boolean, s: AgentChatStrings) {
     const lastPart = turn.parts.at(-1);
     // Thinking: nothing yet, or a tool answered and the agent works on with its result.
     const thinking = turn.status === 'thinking' || (turn.status === 'streaming' && lastPart?.kind === 'tool');
@@ -230,7 +230,7 @@ export class AgentChat extends LitElement {
     return html`<div part="message message-assistant" class="message assistant" data-status=${turn.status}>
       <span class="sr">${s.assistant}:</span>
       ${turn.parts.map((part) =>
-        part.kind === 'text' ? html`<div class="text">${this.viewFor(part).element}</div>` : this.showTools ? this.renderTool(part) : nothing,
+        part.kind === 'text' ? html`<div class="text">${this.viewFor(part).element}</div>` : this.showTools ? this.renderTool(part, s) : nothing,
       )}
       ${thinking ? html`<div part="thinking" class="thinking">${s.thinking}</div>` : nothing}
       ${turn.status === 'cancelled' ? html`<div class="stopped">${s.stopped}</div>` : nothing}
@@ -241,8 +241,7 @@ export class AgentChat extends LitElement {
     </div>`;
   }
 
-  private renderTool(call: ToolCall) {
-    const s = this.text;
+  private renderTool(call: ToolCall, s: AgentChatStrings) {
     const status = { running: s.toolRunning, done: s.toolDone, failed: s.toolFailed, cancelled: s.toolCancelled }[call.status];
     return html`<details part="tool-card" class="tool" data-status=${call.status}>
       <summary><span class="name">${call.tool}</span><code>${JSON.stringify(call.args)}</code><span class="status">${status}</span></summary>
@@ -275,6 +274,7 @@ export class AgentChat extends LitElement {
 
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
+    this.restore();
     this.runs.forget();
     this.entries = [];
     this.announcement = '';
@@ -282,7 +282,8 @@ export class AgentChat extends LitElement {
     this.save();
   }
 
-  private get text(): AgentChatStrings {
+  /** The strings in effect: the defaults, then `strings`, then the `heading` and `placeholder` attributes. */
+  private get words(): AgentChatStrings {
     const own: Partial<AgentChatStrings> = {};
     if (this.heading) own.heading = this.heading;
     if (this.placeholder) own.placeholder = this.placeholder;
@@ -292,7 +293,7 @@ export class AgentChat extends LitElement {
   private viewFor(part: TextPart): MarkdownView {
     let view = this.views.get(part);
     if (!view) {
-      const { copy, copied, image } = this.text;
+      const { copy, copied, image } = this.words;
       this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image })));
     }
     return view;
@@ -339,8 +340,8 @@ export class AgentChat extends LitElement {
         });
       }
     } catch (error) {
-      const { code, message, retryable } = error instanceof ChatStreamError ? error : new ChatStreamError('unknown', '', true);
-      failure = { code, message, retryable };
+      const known = error instanceof ChatStreamError ? error : new ChatStreamError('unknown', '', true);
+      failure = { code: known.code, message: known.message, retryable: known.retryable };
     }
     if (!this.runs.isCurrent(run)) return;
     this.runs.end(run);
@@ -358,7 +359,7 @@ export class AgentChat extends LitElement {
 
   /** The run is over: show its final state, announce it, keep it, tell the page. */
   private finish(turn: AssistantEntry): void {
-    const s = this.text;
+    const s = this.words;
     const texts = turn.parts.filter((p): p is TextPart => p.kind === 'text');
     for (const part of texts) this.viewFor(part).flush();
     this.requestUpdate();
@@ -406,17 +407,24 @@ export class AgentChat extends LitElement {
     this.input.focus();
   }
 
+  private scrollToBottom(): void {
+    this.log.scrollTop = this.log.scrollHeight;
+    this.lastScrollTop = this.log.scrollTop;
+  }
+
   private onScroll(): void {
     const { scrollHeight, scrollTop, clientHeight } = this.log;
-    // Any move up lets go of the stream at once; coming back near the bottom follows it again.
+    // Our own scroll to the bottom: by the time its event comes, more text may have arrived below.
+    if (scrollTop === this.lastScrollTop) return;
+    // The reader scrolled: any move up lets go of the stream, back down near the bottom follows it.
     const distance = scrollHeight - scrollTop - clientHeight;
-    this.atBottom = distance < 2 || (distance < 40 && scrollTop >= this.lastScrollTop);
+    this.atBottom = distance < 2 || (scrollTop > this.lastScrollTop && distance < 40);
     this.lastScrollTop = scrollTop;
   }
 
   private jumpToLatest(): void {
     this.atBottom = true;
-    this.log.scrollTop = this.log.scrollHeight;
+    this.scrollToBottom();
     // The button goes away: keyboard focus moves to the transcript it scrolled.
     this.log.focus();
   }

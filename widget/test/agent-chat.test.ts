@@ -42,6 +42,24 @@ describe('<agent-chat>', () => {
     expect(seen).to.deep.equal(['start', 'agent_start', 'tool_start', 'tool_end', 'token', 'token', 'token', 'message', 'done']);
   });
 
+  it('pairs each result with its call by id, and shows a failed call as failed', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/parallel"></agent-chat>`);
+    const done = nextDone(el);
+    el.send('What are 2*3 and 1/0?');
+    await done;
+    await el.updateComplete;
+    const cards = $$<HTMLDetailsElement>(el, '[part=tool-card]').map((card) => ({
+      args: card.querySelector('summary code')!.textContent,
+      status: card.dataset.status,
+      shown: card.querySelector('.status')!.textContent,
+      outcome: card.querySelector('pre:last-of-type')!.textContent,
+    }));
+    expect(cards).to.deep.equal([
+      { args: '{"expression":"2*3"}', status: 'done', shown: 'done', outcome: '6' },
+      { args: '{"expression":"1/0"}', status: 'failed', shown: 'failed', outcome: 'Division by zero' },
+    ]);
+  });
+
   it('shows a thinking state, then the text growing while the stream is still open', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/slow"></agent-chat>`);
     typeAndSend(el, 'What is 5+5?');

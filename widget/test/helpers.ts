@@ -27,7 +27,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export const waitForAlert = (el: AgentChat) => waitUntil(() => $(el, '[role=alert]'), 'an error is shown', { timeout: 5000 });
 
-/** Records every resource the page requests (resource timing) until `stop()`, which gives their paths. */
+/** Records every resource the page requests (resource timing) until `stop()`: paths on this origin, URLs elsewhere. */
 export function recordRequests(): { stop: () => Promise<string[]> } {
   const urls: string[] = [];
   const observer = new PerformanceObserver((list) => urls.push(...list.getEntries().map((e) => e.name)));
@@ -37,7 +37,10 @@ export function recordRequests(): { stop: () => Promise<string[]> } {
       await sleep(200); // let a request that just ended be recorded
       urls.push(...observer.takeRecords().map((e) => e.name));
       observer.disconnect();
-      return urls.map((url) => new URL(url).pathname);
+      return urls.map((name) => {
+        const url = new URL(name, location.href);
+        return url.origin === location.origin ? url.pathname : url.href;
+      });
     },
   };
 }

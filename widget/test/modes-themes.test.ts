@@ -124,7 +124,7 @@ describe('<agent-chat> themes', () => {
   });
 
   it('stops its animations for readers who prefer reduced motion', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/hold"></agent-chat>`);
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/silent"></agent-chat>`);
     el.send('Hi');
     await el.updateComplete;
     const thinking = $(el, '[part=thinking]')!;

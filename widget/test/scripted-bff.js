@@ -37,6 +37,8 @@ const SCENARIOS = {
   seed: { events: SEED },
   // Pauses after the first token, so a test can look at (or poke) the widget mid-stream.
   slow: { events: SEED, pauseAfter: 5, pauseMs: 800 },
+  // Opens the stream and sends nothing: the agent is thinking until the client goes away.
+  silent: { events: [], hold: true },
   // Stops after the first token and holds the stream open until the client goes away.
   hold: { events: SEED.slice(0, 5), hold: true },
   // Comment heartbeats and empty events between the real ones.
@@ -44,6 +46,18 @@ const SCENARIOS = {
   // The connection is cut mid-stream: the browser sees a network error.
   drop: { events: SEED.slice(0, 5), drop: true },
   echo: { echo: true },
+  // Two calls at once, answered in the other order, one of them failing.
+  parallel: {
+    events: [
+      ['start', { session_id: 's' }],
+      ['tool_start', { id: 'call_a', tool: 'calculator', args: { expression: '2*3' } }],
+      ['tool_start', { id: 'call_b', tool: 'calculator', args: { expression: '1/0' } }],
+      ['tool_end', { id: 'call_b', tool: 'calculator', error: 'Division by zero' }],
+      ['tool_end', { id: 'call_a', tool: 'calculator', result: '6' }],
+      ['token', { delta: '2*3 is 6; 1/0 has no answer.' }],
+      ['done', { status: 'complete' }],
+    ],
+  },
   'agent-error': {
     events: [
       ['start', { session_id: 's' }],
