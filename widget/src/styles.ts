@@ -267,6 +267,10 @@ export const styles = css`
     display: flow-root;
     margin-bottom: -0.625rem;
   }
+  /* A page of finished chunks lays itself out alone: text streaming below never touches it. */
+  .md > div {
+    contain: layout style;
+  }
   .md :where(p, ul, ol, blockquote, pre, hr, .h, .code, .table) {
     margin: 0 0 0.625rem;
   }
