@@ -3,6 +3,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
+import { DEFAULT_STRINGS } from '../src/strings.ts';
 import { $, $$, nextDone, scenarioStats, sleep, transcriptText, typeAndSend, waitForAlert } from './helpers.ts';
 
 describe('<agent-chat>', () => {
@@ -347,7 +348,6 @@ describe('<agent-chat>', () => {
 
   it('lets the page override every word it shows', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/cut" heading="Assistance" placeholder="Demandez…"></agent-chat>`);
-    const { DEFAULT_STRINGS } = await import('../src/strings.ts');
     const strings = Object.fromEntries(Object.keys(DEFAULT_STRINGS).map((key) => [key, `«${key}»`]));
     el.strings = strings;
     const done = nextDone(el);
@@ -369,7 +369,8 @@ describe('<agent-chat>', () => {
     const chrome = [...el.shadowRoot!.querySelectorAll('*')].filter(
       (node) => !node.closest('[part~=message-user], .md, pre, summary .name, summary code') && node.childElementCount === 0 && node.textContent!.trim(),
     );
-    for (const node of chrome) expect(node.textContent!.trim()).to.match(/^(«\w+»|.*: )|^Assistance$/, node.outerHTML);
+    expect(chrome.length).to.be.greaterThan(10);
+    for (const node of chrome) expect(node.textContent!.trim()).to.match(/^«\w+»:?$|^Assistance$/, node.outerHTML);
   });
 
   it('is accessible while it shows a conversation', async () => {
