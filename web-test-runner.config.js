@@ -12,6 +12,12 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   browsers: [
     chromeLauncher({
+      // The copy button writes to the real clipboard: grant what a user's click would allow.
+      async createPage({ browser, context }) {
+        const cdp = await browser.target().createCDPSession();
+        await cdp.send('Browser.grantPermissions', { permissions: ['clipboardReadWrite', 'clipboardSanitizedWrite'] });
+        return context.newPage();
+      },
       launchOptions: {
         executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
         headless: true,

@@ -53,22 +53,25 @@ describe('the demo page on the started stack', () => {
     assert.equal(url, `http://localhost:${ports.bff}/`);
   });
 
-  it('answers "What is 5+5?" with the calculator call, its result 10 and the answer', async () => {
+  it('answers "What is 5+5?" with the calculator call, its result 10 and the answer, and logs the host events', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     assert.equal(await page.locator('script[src]').count(), 1, 'the demo loads the widget with one script tag');
-    const chat = page.locator('agent-chat');
+    assert.match((await page.locator('#offline-note').textContent())!, /offline demo model/);
+    const chat = page.locator('agent-chat#inline');
     await chat.locator('textarea').fill('What is 5+5?');
     await chat.locator('textarea').press('Enter');
-    await chat.locator('.user', { hasText: 'What is 5+5?' }).waitFor();
-    const tool = chat.locator('.tool[data-status=done]');
+    await chat.locator('[part~=message-user]', { hasText: 'What is 5+5?' }).waitFor();
+    const tool = chat.locator('[part=tool-card][data-status=done]');
     await tool.waitFor();
     assert.match((await tool.textContent())!, /calculator/);
     assert.match((await tool.textContent())!, /5\+5/);
     assert.equal(await tool.locator('code').last().textContent(), '10');
-    await chat.locator('.assistant .text', { hasText: 'The result of 5+5 is 10.' }).waitFor();
+    await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 5+5 is 10.' }).waitFor();
+    await page.locator('#log li', { hasText: 'inline done {"status":"complete"' }).waitFor();
+    assert.equal(await page.locator('#log li', { hasText: 'inline event tool_end' }).count(), 1);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -82,6 +85,42 @@ describe('the demo page on the started stack', () => {
     const page = await fetch(url);
     assert.match(page.headers.get('content-security-policy')!, /default-src 'self'.*frame-ancestors 'none'/);
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  });
+
+  it('keeps the conversation through a reload and goes on in the same session', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const chat = page.locator('agent-chat#inline');
+    await chat.locator('textarea').fill('What is 5+5?');
+    await chat.locator('textarea').press('Enter');
+    await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 5+5 is 10.' }).waitFor();
+    await page.reload();
+    await chat.locator('[part~=message-user]', { hasText: 'What is 5+5?' }).waitFor();
+    assert.equal(await chat.locator('[part=tool-card][data-status=done] code').last().textContent(), '10');
+    assert.equal(await chat.locator('[part~=message-assistant] .text').textContent(), 'The result of 5+5 is 10.');
+    // "that" is the previous result only if the agent sees the same session as before the reload.
+    await chat.locator('textarea').fill('What is that times 3?');
+    await chat.locator('textarea').press('Enter');
+    await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 10 * 3 is 30.' }).waitFor();
+    await page.close();
+  });
+
+  it('answers in the launcher panel, which Esc closes, handing focus back to its button', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const chat = page.locator('agent-chat#launcher');
+    const panel = chat.locator('[part=base]');
+    assert.equal(await panel.isVisible(), false);
+    await chat.locator('[part=launcher]').click();
+    await panel.waitFor();
+    await chat.locator('textarea').fill('What is 2+3?');
+    await chat.locator('textarea').press('Enter');
+    await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 2+3 is 5.' }).waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    const focused = await page.evaluate(() => document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'));
+    assert.equal(focused, 'launcher');
+    await page.close();
   });
 
   it('stops agent, gateway and BFF on Ctrl-C', async () => {

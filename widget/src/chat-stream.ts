@@ -1,7 +1,10 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import type { ChatEvent, ErrorBody } from '../../protocol/chat-events.ts';
 
-/** Why a send failed, in the words the transcript shows. */
+/**
+ * Why a send failed. `message` is the chat service's own explanation when it gave one, and empty
+ * when the widget describes the `code` itself (in the page's language, from its `strings`).
+ */
 export class ChatStreamError extends Error {
   readonly code: string;
   readonly retryable: boolean;
@@ -23,35 +26,33 @@ export interface StreamChatOptions {
 }
 
 async function errorFromResponse(response: Response): Promise<ChatStreamError> {
-  let message = `The chat service answered ${response.status}.`;
-  let code = `http_${response.status}`;
+  const retryable = response.status === 429 || response.status >= 500;
   try {
-    const body = (await response.json()) as ErrorBody;
-    if (body?.error?.message) ({ message, code } = body.error);
+    const { error } = (await response.json()) as ErrorBody;
+    if (error?.message) return new ChatStreamError(error.code, error.message, retryable);
   } catch {
-    // Not our JSON error body (a proxy's HTML page, say): keep the status line.
+    // Not our JSON error body (a proxy's HTML page, say): the status is all there is.
   }
-  return new ChatStreamError(code, message, response.status === 429 || response.status >= 500);
+  return new ChatStreamError(`http_${response.status}`, '', retryable);
 }
 
 /**
  * POSTs one message and delivers each Wire 2 event as it arrives. One call is exactly one POST:
- * fetch-event-source would otherwise retry on its own after an error or reopen when the tab
- * becomes visible again, which would send the user's message twice.
+ * fetch-event-source would otherwise retry on its own after an error (`onerror` must throw) or
+ * abort and re-POST whenever the tab is hidden and shown again (`openWhenHidden: true`), which
+ * would send the user's message twice. Resolves when the stream ends or `signal` aborts it.
  */
 export async function streamChat({ endpoint, message, sessionId, signal, headers, onEvent }: StreamChatOptions): Promise<void> {
   let finished = false;
   await fetchEventSource(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({ message, session_id: sessionId }),
     signal,
     openWhenHidden: true,
     async onopen(response) {
       if (!response.ok) throw await errorFromResponse(response);
-      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-        throw new ChatStreamError('bad_content_type', 'The chat service did not answer with a stream.', false);
-      }
+      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) throw new ChatStreamError('bad_content_type', '', false);
     },
     onmessage({ event, data }) {
       if (!data) return; // heartbeats and empty events carry nothing
@@ -59,18 +60,17 @@ export async function streamChat({ endpoint, message, sessionId, signal, headers
       try {
         parsed = JSON.parse(data);
       } catch {
-        throw new ChatStreamError('bad_event', 'The chat service sent something unreadable.', true);
+        throw new ChatStreamError('bad_event', '', true);
       }
       if (event === 'done') finished = true;
       onEvent({ event, data: parsed } as ChatEvent);
     },
     onclose() {
-      if (!finished) throw new ChatStreamError('stream_cut', 'The connection closed before the answer was complete.', true);
+      if (!finished) throw new ChatStreamError('stream_cut', '', true);
     },
     onerror(error) {
       // Rethrowing stops fetch-event-source from retrying (and re-POSTing) by itself.
-      if (error instanceof ChatStreamError) throw error;
-      throw new ChatStreamError('network', 'Could not reach the chat service. Check your connection and try again.', true);
+      throw error instanceof ChatStreamError ? error : new ChatStreamError('network', '', true);
     },
   });
 }

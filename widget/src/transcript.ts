@@ -1,18 +1,21 @@
 import type { ChatEvent } from '../../protocol/chat-events.ts';
+import { MarkdownSource } from './markdown/source.ts';
 
 export interface ToolCall {
   kind: 'tool';
   id: string;
   tool: string;
   args: Record<string, unknown>;
-  status: 'running' | 'done' | 'failed';
+  /** `cancelled`: the run stopped before the tool answered. */
+  status: 'running' | 'done' | 'failed' | 'cancelled';
   result?: string;
   error?: string;
 }
 
 export interface TextPart {
   kind: 'text';
-  text: string;
+  /** The markdown as it streams in; stored as its text. */
+  source: MarkdownSource;
 }
 
 export interface UserEntry {
@@ -21,53 +24,91 @@ export interface UserEntry {
   text: string;
 }
 
+export interface TurnError {
+  code: string;
+  /** The server's words; empty when the widget describes the error itself (from `strings`). */
+  message: string;
+  retryable: boolean;
+}
+
 export interface AssistantEntry {
   role: 'assistant';
   id: string;
   /** Text and tool calls in the order they happened. */
   parts: Array<TextPart | ToolCall>;
   status: 'thinking' | 'streaming' | 'complete' | 'error' | 'cancelled';
-  error?: { code: string; message: string; retryable: boolean };
+  error?: TurnError;
 }
 
 export type Entry = UserEntry | AssistantEntry;
 
+export const isActive = (turn: AssistantEntry) => turn.status === 'thinking' || turn.status === 'streaming';
+
 /**
  * Applies one Wire 2 event to the assistant's turn, in place. Tokens grow the open text part;
- * `message` replaces it with the finished text; tool results find their call by `id`.
+ * `message` sets its final text; tool results find their call by `id`. Returns whether the turn
+ * changed shape (a part, a status) — a token that only grows existing text does not, so the
+ * element re-renders nothing and only that text's view updates.
  */
-export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): void {
+export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): boolean {
   const last = turn.parts.at(-1);
+  const wasThinking = turn.status === 'thinking';
   switch (event) {
     case 'token':
+    case 'message': {
+      const text = event === 'token' ? data.delta : data.content;
+      if (!text) return false;
       turn.status = 'streaming';
-      if (last?.kind === 'text') last.text += data.delta;
-      else turn.parts.push({ kind: 'text', text: data.delta });
-      break;
-    case 'message':
-      turn.status = 'streaming';
-      if (last?.kind === 'text') last.text = data.content;
-      else turn.parts.push({ kind: 'text', text: data.content });
-      break;
+      if (last?.kind !== 'text') {
+        turn.parts.push({ kind: 'text', source: new MarkdownSource(text) });
+        return true;
+      }
+      if (event === 'token') last.source.append(text);
+      else last.source.replace(text);
+      return wasThinking;
+    }
     case 'tool_start':
       turn.status = 'streaming';
       turn.parts.push({ kind: 'tool', id: data.id, tool: data.tool, args: data.args, status: 'running' });
-      break;
+      return true;
     case 'tool_end': {
       const call = turn.parts.find((p): p is ToolCall => p.kind === 'tool' && p.id === data.id);
-      if (!call) break;
+      if (!call) return false;
       if ('error' in data) Object.assign(call, { status: 'failed', error: data.error });
       else Object.assign(call, { status: 'done', result: data.result });
-      break;
+      return true;
     }
     case 'error':
-      turn.status = 'error';
-      turn.error = data;
-      break;
+      endTurn(turn, 'error', data);
+      return true;
     case 'done':
-      if (turn.status !== 'error') turn.status = data.status === 'complete' ? 'complete' : data.status;
-      break;
+      if (turn.status !== 'error') endTurn(turn, data.status === 'complete' ? 'complete' : data.status);
+      return true;
     default:
-      break;
+      return false;
   }
+}
+
+/** Ends the turn: a tool still running will not answer any more. */
+export function endTurn(turn: AssistantEntry, status: 'complete' | 'error' | 'cancelled', error?: TurnError): void {
+  turn.status = status;
+  if (error) turn.error = error;
+  for (const part of turn.parts) if (part.kind === 'tool' && part.status === 'running') part.status = 'cancelled';
+}
+
+/**
+ * The transcript as stored (JSON) back into entries. A turn that was still streaming when the
+ * page went away is shown as stopped. Throws on anything that is not a stored transcript.
+ */
+export function restoreEntries(stored: unknown): Entry[] {
+  if (!Array.isArray(stored)) throw new TypeError('not a transcript');
+  return stored.map((entry: Entry) => {
+    if (entry.role === 'user') return { role: 'user', id: String(entry.id), text: String(entry.text) };
+    const turn: AssistantEntry = {
+      ...entry,
+      parts: entry.parts.map((part) => (part.kind === 'text' ? { kind: 'text', source: new MarkdownSource(String(part.source)) } : part)),
+    };
+    if (isActive(turn)) endTurn(turn, 'cancelled');
+    return turn;
+  });
 }

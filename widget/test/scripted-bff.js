@@ -12,10 +12,52 @@ const SEED = [
   ['done', { status: 'complete' }],
 ];
 
+/** Raw SSE text between events: comment heartbeats and events that carry no data. */
+const HEARTBEATS = [': ping\n\n', 'data:\n\n', 'event: token\ndata:\n\n', '\n'];
+
+/**
+ * The user's message played back as the answer, in tokens of `size` characters every `delay` ms
+ * (query parameters), after a tool call whose arguments and result are the message too.
+ */
+function echo(message, query) {
+  const size = Number(query.size ?? 4);
+  const tokens = [];
+  for (let i = 0; i < message.length; i += size) tokens.push(['token', { delta: message.slice(i, i + size) }]);
+  return [
+    ['start', { session_id: 's' }],
+    ['tool_start', { id: 'echo_1', tool: 'echo', args: { text: message } }],
+    ['tool_end', { id: 'echo_1', tool: 'echo', result: message }],
+    ...tokens,
+    ['message', { content: message, partial: true }],
+    ['done', { status: 'complete' }],
+  ];
+}
+
 const SCENARIOS = {
   seed: { events: SEED },
-  // Pauses after the tool result, so a test can look at the widget mid-stream.
-  slow: { events: SEED, pauseAfter: 4, pauseMs: 600 },
+  // Pauses after the first token, so a test can look at (or poke) the widget mid-stream.
+  slow: { events: SEED, pauseAfter: 5, pauseMs: 800 },
+  // Opens the stream and sends nothing: the agent is thinking until the client goes away.
+  silent: { events: [], hold: true },
+  // Stops after the first token and holds the stream open until the client goes away.
+  hold: { events: SEED.slice(0, 5), hold: true },
+  // Comment heartbeats and empty events between the real ones.
+  heartbeat: { events: SEED, heartbeats: true },
+  // The connection is cut mid-stream: the browser sees a network error.
+  drop: { events: SEED.slice(0, 5), drop: true },
+  echo: { echo: true },
+  // Two calls at once, answered in the other order, one of them failing.
+  parallel: {
+    events: [
+      ['start', { session_id: 's' }],
+      ['tool_start', { id: 'call_a', tool: 'calculator', args: { expression: '2*3' } }],
+      ['tool_start', { id: 'call_b', tool: 'calculator', args: { expression: '1/0' } }],
+      ['tool_end', { id: 'call_b', tool: 'calculator', error: 'Division by zero' }],
+      ['tool_end', { id: 'call_a', tool: 'calculator', result: '6' }],
+      ['token', { delta: '2*3 is 6; 1/0 has no answer.' }],
+      ['done', { status: 'complete' }],
+    ],
+  },
   'agent-error': {
     events: [
       ['start', { session_id: 's' }],
@@ -26,18 +68,45 @@ const SCENARIOS = {
   },
   // The connection ends before `done`.
   cut: { events: SEED.slice(0, 5) },
+  // Every odd POST is refused with a 503, every even one answers: a retry succeeds.
+  flaky: { events: SEED, failOdd: { status: 503, json: { error: { code: 'unavailable', message: 'The assistant is busy. Try again.' } } } },
   'bad-request': { status: 400, json: { error: { code: 'message_too_long', message: '"message" must be at most 16000 characters.' } } },
   'html-500': { status: 500, html: '<h1>Bad gateway</h1>' },
+  // 200, but a web page instead of a stream (a proxy's login page, say).
+  'wrong-type': { status: 200, html: '<h1>Please sign in</h1>' },
 };
 
-/** POSTs seen per scenario, so tests can prove one send is one POST. */
-const posts = new Map();
+/** Per scenario: POSTs seen, streams the client closed early, and the last request's body and headers. */
+const stats = new Map();
+/** Requests to /exfil/… : a rendered answer must never make the browser fetch anything. */
+let exfil = 0;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function readJson(req) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return {};
+  }
+}
 
 export function scriptedBff() {
   return async function scriptedBffMiddleware(ctx, next) {
+    if (ctx.path.startsWith('/exfil')) {
+      exfil++;
+      ctx.status = 204;
+      return;
+    }
+    if (ctx.path === '/scripted-exfil') {
+      ctx.body = { requests: exfil };
+      return;
+    }
     const count = /^\/scripted-posts\/([\w-]+)$/.exec(ctx.path);
     if (count) {
-      ctx.body = { posts: posts.get(count[1]) ?? 0 };
+      ctx.body = stats.get(count[1]) ?? { posts: 0, aborted: 0 };
       return;
     }
     const match = /^\/scripted\/([\w-]+)$/.exec(ctx.path);
@@ -45,22 +114,53 @@ export function scriptedBff() {
     const name = match[1];
     const scenario = SCENARIOS[name];
     if (!scenario) return next();
-    posts.set(name, (posts.get(name) ?? 0) + 1);
-    if (scenario.status) {
-      ctx.status = scenario.status;
-      ctx.body = scenario.json ?? scenario.html;
+    const body = await readJson(ctx.req);
+    const seen = stats.get(name) ?? { posts: 0, aborted: 0 };
+    seen.posts++;
+    seen.sessionId = body.session_id;
+    seen.headers = ctx.headers;
+    stats.set(name, seen);
+
+    const refusal = scenario.failOdd && seen.posts % 2 === 1 ? scenario.failOdd : scenario.status ? scenario : undefined;
+    if (refusal) {
+      ctx.status = refusal.status;
+      if (refusal.json) ctx.body = refusal.json;
+      else {
+        ctx.type = 'text/html';
+        ctx.body = refusal.html;
+      }
       return;
     }
+
     ctx.respond = false;
     const res = ctx.res;
+    let finished = false;
+    res.on('close', () => {
+      if (!finished) seen.aborted++;
+    });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const events = scenario.echo ? echo(body.message ?? '', ctx.query) : scenario.events;
+    const delay = Number(ctx.query.delay ?? 10);
     let seq = 0;
-    for (const [event, data] of scenario.events) {
+    for (const [event, data] of events) {
       if (res.destroyed) return;
-      res.write(`id: run:${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (scenario.pauseAfter === seq) await new Promise((r) => setTimeout(r, scenario.pauseMs));
-      else await new Promise((r) => setTimeout(r, 10));
+      // The session id the client sent comes back in `start`, as the real BFF does.
+      const payload = event === 'start' ? { session_id: body.session_id } : data;
+      res.write(`id: run:${++seq}\nevent: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+      if (scenario.heartbeats) res.write(HEARTBEATS[seq % HEARTBEATS.length]);
+      if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs);
+      else if (delay) await sleep(delay);
     }
+    if (scenario.hold) {
+      for (let i = 0; i < 200 && !res.destroyed; i++) await sleep(50);
+    }
+    if (scenario.drop) {
+      // Give the browser time to read what was sent, then cut the connection mid-response.
+      await sleep(300);
+      res.socket?.destroy();
+      return;
+    }
+    finished = true;
     res.end();
   };
 }

@@ -1,0 +1,61 @@
+/** Every word the widget shows or says. Override any of them with the `strings` property. */
+export const DEFAULT_STRINGS = {
+  /** The header's title (also the `heading` attribute). */
+  heading: 'Chat',
+  /** The input's placeholder (also the `placeholder` attribute). */
+  placeholder: 'Ask something…',
+  inputLabel: 'Message',
+  send: 'Send',
+  stop: 'Stop',
+  retry: 'Retry',
+  newConversation: 'New conversation',
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  transcript: 'Conversation',
+  /** Who said what, for screen readers. */
+  you: 'You',
+  assistant: 'Assistant',
+  thinking: 'Thinking…',
+  stopped: 'Stopped.',
+  jumpToLatest: 'Jump to latest',
+  copy: 'Copy',
+  copied: 'Copied',
+  image: 'Image',
+  toolRunning: 'running',
+  toolDone: 'done',
+  toolFailed: 'failed',
+  toolCancelled: 'stopped',
+  toolArguments: 'Arguments',
+  toolResult: 'Result',
+  toolError: 'Error',
+  /** Errors the widget describes itself; errors from the chat service come with their own words. */
+  errorNetwork: 'Could not reach the chat service. Check your connection and try again.',
+  errorStreamCut: 'The connection closed before the answer was complete.',
+  errorBadContentType: 'The chat service did not answer with a stream.',
+  errorBadEvent: 'The chat service sent something unreadable.',
+  /** `{status}` is replaced by the HTTP status. */
+  errorHttp: 'The chat service answered {status}.',
+  errorHeaders: 'Could not prepare the request to the chat service.',
+  errorNoEndpoint: 'This chat has no endpoint to send to.',
+  errorUnknown: 'Something went wrong.',
+};
+
+export type AgentChatStrings = typeof DEFAULT_STRINGS;
+
+/** The string describing each error code the widget itself raises. */
+const ERROR_STRINGS: Record<string, keyof AgentChatStrings> = {
+  network: 'errorNetwork',
+  stream_cut: 'errorStreamCut',
+  bad_content_type: 'errorBadContentType',
+  bad_event: 'errorBadEvent',
+  headers: 'errorHeaders',
+  no_endpoint: 'errorNoEndpoint',
+};
+
+/** What to show for an error: the service's own message if it sent one, else ours. */
+export function describeError(strings: AgentChatStrings, { code, message }: { code: string; message: string }): string {
+  if (message) return message;
+  const http = /^http_(\d+)$/.exec(code);
+  if (http) return strings.errorHttp.replace('{status}', http[1]!);
+  return strings[ERROR_STRINGS[code] ?? 'errorUnknown'];
+}
