@@ -104,7 +104,9 @@ main(async () => {
     console.log(`memory: ${STREAMS.toLocaleString('en-US')} streams held open at once on one BFF process, a token and a heartbeat every second each`);
     console.log(`  open end to end (token and heartbeat received): ${flowingCount.toLocaleString('en-US')}; open upstream: ${upstreamOpen.toLocaleString('en-US')}`);
     console.log(`  all ${STREAMS.toLocaleString('en-US')} completed after release, every token in order, each with heartbeats`);
-    console.log(`  BFF RSS idle ${MB(idle.rss)}, ${STREAMS.toLocaleString('en-US')} open ${MB(held!.rss)}, all closed ${MB(after.rss)}; JS heap idle ${MB(idle.heapUsed)}, open ${MB(held!.heapUsed)}`);
+    console.log(`  BFF RSS idle ${MB(idle.rss)}, ${STREAMS.toLocaleString('en-US')} open ${MB(held!.rss)}, all closed ${MB(after.rss)}`);
+    const perStream = (key: keyof MemoryUsage) => kb((held![key] - idle[key]) / STREAMS / 1024);
+    console.log(`  per open stream: JS heap used ${perStream('heapUsed')}, JS heap reserved ${perStream('heapTotal')}, external ${perStream('external')}; the rest of RSS is native (sockets, HTTP parsers)`);
     const unmet = flowingCount < STREAMS || upstreamOpen < STREAMS ? `only ${Math.min(flowingCount, upstreamOpen)} of ${STREAMS} streams were open end to end` : undefined;
     figure('memory · RSS growth per open stream', (held!.rss - idle.rss) / STREAMS / 1024, { kind: 'max', value: 64 }, kb, unmet);
   } finally {

@@ -10,7 +10,7 @@ answerIpc({
   cpu: () => process.cpuUsage(),
   memory: () => {
     globalThis.gc?.();
-    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-    return { rss, heapUsed, external, arrayBuffers };
+    const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+    return { rss, heapTotal, heapUsed, external };
   },
 });

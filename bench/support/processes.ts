@@ -34,9 +34,9 @@ export interface EndpointStats {
 
 export interface MemoryUsage {
   rss: number;
+  heapTotal: number;
   heapUsed: number;
   external: number;
-  arrayBuffers: number;
 }
 
 /** The AgentCore data-plane path the SDK calls for the runtime, as the byte pipe must be called too. */
