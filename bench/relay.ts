@@ -23,6 +23,8 @@ const STREAMS = 100;
 const PACED = { tokens: 250, intervalMs: 20 };
 const UNTHROTTLED = { tokens: 1_000, intervalMs: 0 };
 const ROUNDS = 2;
+/** How long unthrottled streams wait for all of them to be open upstream before they start anyway. */
+const OPEN_DEADLINE_MS = 10_000;
 
 interface RelayPath {
   name: string;
@@ -66,9 +68,6 @@ function verify(path: RelayPath, stream: OpenStream & { errorBody: string }, scr
   });
   return tokens;
 }
-
-/** How long unthrottled streams wait for all of them to be open upstream before they start anyway. */
-const OPEN_DEADLINE_MS = 10_000;
 
 /**
  * Runs STREAMS streams of one shape through one path and checks every one. Paced streams start

@@ -38,7 +38,7 @@ const WARMUP_TOKENS = 2_000;
 const BATCH = 100;
 /** Fresh pages per figure, the median reported. */
 const SPEED_RUNS = 3;
-const FLATNESS_RUNS = 3;
+const FLATNESS_RUNS = 5;
 const RUN_TIMEOUT_MS = 180_000;
 const SCRIPT = fileURLToPath(new URL('../dist/agent-chat.js', import.meta.url));
 
@@ -228,16 +228,18 @@ main(async () => {
     const firstTenth = batches(corpus, 0, TOKENS / 10);
     const lastStart = pausePoint(corpus, TOKENS - TOKENS / 10);
     const lastTenth = batches(corpus, lastStart.at, TOKENS);
-    const [a, b, c] = [firstTenth.at(-1)!.at, lastStart.at, TOKENS];
+    // The first tenth is tokens 1–firstEnd, the last one lastBegin+1–TOKENS (pauses fall on marker words).
+    const firstEnd = firstTenth.at(-1)!.at;
+    const lastBegin = lastStart.at;
     const ratios: number[] = [];
     for (let i = 0; i < FLATNESS_RUNS; i++) {
       const { taskSeconds } = await measure(`flatness-${i}`, corpus, [{ at: 0 }, ...firstTenth, lastStart, ...lastTenth]);
       const task = (at: number) => taskSeconds.get(String(at))!;
-      const perTokenFirst = (task(a) - task(0)) / a;
-      const perTokenLast = (task(c) - task(b)) / (c - b);
+      const perTokenFirst = (task(firstEnd) - task(0)) / firstEnd;
+      const perTokenLast = (task(TOKENS) - task(lastBegin)) / (TOKENS - lastBegin);
       console.log(
-        `  flatness run ${i + 1}: main-thread time per token, tokens 1–${a} ${(perTokenFirst * 1e6).toFixed(1)} µs, ` +
-          `tokens ${b + 1}–${c} ${(perTokenLast * 1e6).toFixed(1)} µs: ${ratio(perTokenLast / perTokenFirst)}`,
+        `  flatness run ${i + 1}: main-thread time per token, tokens 1–${firstEnd} ${(perTokenFirst * 1e6).toFixed(1)} µs, ` +
+          `tokens ${lastBegin + 1}–${TOKENS} ${(perTokenLast * 1e6).toFixed(1)} µs: ${ratio(perTokenLast / perTokenFirst)}`,
       );
       ratios.push(perTokenLast / perTokenFirst);
     }
