@@ -5,11 +5,11 @@
  * through a proxy that only pipes bytes — the physical limit for a relay. Endpoint, relays and
  * clients each run in their own process (see support/processes.ts).
  *
- * Latency is measured with paced streams (50 tokens/s each, a fast model): added latency = a
- * percentile through the BFF minus the same percentile through the pipe, pooled over rounds that
- * alternate the two paths so that drift in the machine's load falls on both. Throughput is
- * measured with unthrottled streams that start together once all are open: tokens delivered per
- * second, BFF ÷ pipe. Relay CPU time per token (from the relay process) and the upstream
+ * All streams of a phase are opened first and start together. Latency is measured with paced
+ * streams (50 tokens/s each, a fast model): added latency = a percentile through the BFF minus the
+ * same percentile through the pipe, pooled over rounds that alternate the two paths so that drift
+ * in the machine's load falls on both. Throughput is measured with unthrottled streams: tokens
+ * delivered per second, BFF ÷ pipe. Relay CPU time per token (from the relay process) and the upstream
  * connections it opened are printed too: they explain a figure, and the CPU time is much less
  * sensitive than wall time to other load on the machine.
  */
@@ -23,7 +23,7 @@ const STREAMS = 100;
 const PACED = { tokens: 250, intervalMs: 20 };
 const UNTHROTTLED = { tokens: 1_000, intervalMs: 0 };
 const ROUNDS = 2;
-/** How long unthrottled streams wait for all of them to be open upstream before they start anyway. */
+/** How long streams wait for all of them to be open upstream before they start anyway. */
 const OPEN_DEADLINE_MS = 10_000;
 
 interface RelayPath {
@@ -70,28 +70,27 @@ function verify(path: RelayPath, stream: OpenStream & { errorBody: string }, scr
 }
 
 /**
- * Runs STREAMS streams of one shape through one path and checks every one. Paced streams start
- * as they open; unthrottled ones wait at the endpoint until all are open upstream (or a deadline),
- * then start together, so that the throughput is that of STREAMS concurrent streams, counted from
- * the first token's send time to the last token's arrival.
+ * Runs STREAMS streams of one shape through one path and checks every one. The streams wait at
+ * the endpoint until all are open upstream (or a deadline), then start together: the figures are
+ * those of STREAMS concurrent streams in flight, not of opening them (time to first event covers
+ * that). Throughput counts from the first token's send time to the last token's arrival.
  */
 async function runPhase(path: RelayPath, endpoint: Child, agent: Agent, label: string, shape: { tokens: number; intervalMs: number }): Promise<PhaseResult> {
-  const gated = shape.intervalMs === 0;
   await endpoint.ask('reset-stats');
   await endpoint.ask('rearm');
   const cpuBefore = await path.relay.ask<CpuUsage>('cpu');
   const scripts: StreamScript[] = Array.from({ length: STREAMS }, (_, i) => ({
     stream: i,
     ...shape,
-    ...(gated ? { startOnRelease: true } : { offsetMs: (i * shape.intervalMs) / STREAMS }),
+    startOnRelease: true,
+    // Paced streams take turns evenly over an interval rather than all sending at the same instant.
+    offsetMs: (i * shape.intervalMs) / STREAMS,
   }));
   const streams = scripts.map((script) => openStream(path.url, path.body(script, `${label}-${script.stream}`), agent));
-  if (gated) {
-    for (const started = Date.now(); Date.now() - started < OPEN_DEADLINE_MS; await new Promise((r) => setTimeout(r, 20))) {
-      if (streams.every((s) => s.events.some((e) => e.event === path.first))) break;
-    }
-    await endpoint.ask('release');
+  for (const started = Date.now(); Date.now() - started < OPEN_DEADLINE_MS; await new Promise((r) => setTimeout(r, 20))) {
+    if (streams.every((s) => s.events.some((e) => e.event === path.first))) break;
   }
+  await endpoint.ask('release');
   await Promise.all(streams.map((s) => s.finished));
   const cpuAfter = await path.relay.ask<CpuUsage>('cpu');
   const { maxOpen, connections } = await endpoint.ask<EndpointStats>('stats');
