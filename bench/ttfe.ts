@@ -7,7 +7,7 @@
  * queueing) and alternate between the two paths, with keep-alive connections on both sides.
  */
 import { type Child, type CpuUsage, type EndpointStats, INVOKE_PATH, startBff, startEndpoint } from './support/processes.ts';
-import { figure, main, ms, percentile } from './support/report.ts';
+import { figure, main, ms, percentile, tooNoisy } from './support/report.ts';
 import { type OpenStream, openStream, streamAgent } from './support/sse-client.ts';
 import type { StreamScript } from './support/stream-script.ts';
 
@@ -75,7 +75,8 @@ main(async () => {
     const cpuMs = (cpuAfter.user + cpuAfter.system - cpuBefore!.user - cpuBefore!.system) / 1000 / SAMPLES;
     console.log(`  BFF CPU time per request ${ms(cpuMs)}; new upstream TCP connections: BFF ${connections.signed}, direct ${connections.unsigned} (for ${SAMPLES} requests each)`);
     console.log(`  added p50 ${ms(percentile(first, 50) - percentile(directFirst, 50))}`);
-    figure('ttfe · p99 added by the BFF (agent_start)', percentile(first, 99) - percentile(directFirst, 99), { kind: 'max', value: 5 }, ms);
+    const directP99 = percentile(directFirst, 99);
+    figure('ttfe · p99 added by the BFF (agent_start)', percentile(first, 99) - directP99, { kind: 'max', value: 5 }, ms, tooNoisy('direct call', directP99, 5));
   } finally {
     agent.destroy();
     await Promise.all([bff?.stop(), endpoint.stop()]);

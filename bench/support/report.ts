@@ -33,6 +33,15 @@ export function figure(name: string, measured: number, target: Target, format: (
   return pass;
 }
 
+/**
+ * The reason a latency difference cannot be trusted, if it cannot: when the reference path's own
+ * p99 is many times the target, the machine's load decides the difference, which may even come
+ * out negative — that must not pass.
+ */
+export function tooNoisy(referenceName: string, referenceP99: number, targetMs: number): string | undefined {
+  return referenceP99 > 5 * targetMs ? `too noisy to tell: the ${referenceName}'s own p99 is ${referenceP99.toFixed(1)} ms` : undefined;
+}
+
 export const ms = (n: number) => `${n.toFixed(2)} ms`;
 export const ratio = (n: number) => n.toFixed(2);
 export const kb = (n: number) => `${n.toFixed(1)} KB`;
