@@ -1,0 +1,252 @@
+/**
+ * Render cost: in headless Chromium, the real `<agent-chat>` from dist/agent-chat.js, loaded by a
+ * script tag, renders one assistant message of 20,000 tokens of mixed markdown from a scripted
+ * Wire 2 endpoint. It is driven only through its public surface: `send()`, `agent-chat-event`
+ * and the rendered shadow DOM. Two figures, each the median of fresh-page runs:
+ *
+ * - Tokens per second: all 20,000 tokens are written at once (TCP flow control is the only
+ *   brake); 20,000 ÷ the time from the first token event to the last token rendered and laid
+ *   out, both read in the page (on loopback the first token arrives within a millisecond of
+ *   being sent).
+ * - Flatness: main-thread time per token over the last tenth ÷ over the first tenth. In these
+ *   tenths the server sends about 100 tokens at a time and the next batch as soon as the page has
+ *   rendered the previous one (it waits for a marker word to show, then acks) — as fast as the
+ *   browser takes them, yet the same number of renders in both tenths. Flooded instead, a tenth
+ *   gets one or two renders depending on how the browser happens to chunk the stream, and the
+ *   ratio swings from run to run. Main-thread time is CDP `Performance.getMetrics` TaskDuration
+ *   in thread ticks (CPU time, so time descheduled on a busy machine does not count), sampled at
+ *   the tenths' boundaries; the tokens in between are flooded.
+ *
+ * Each measured message follows a 2,000-token warm-up message in the same page, so compiling the
+ * widget's code is not counted in the first tenth. The rendered text is checked for every marker
+ * word in order and the last token, before the final `message` event (which would mask lost
+ * tokens) and after `done`; when the widget renders markdown, for one code block, one table and
+ * three list items per section; when it does not, for the exact text.
+ */
+import { readFile } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { type Corpus, MARKER, markdownCorpus } from './support/markdown-corpus.ts';
+import { figure, main, percentile, perSecond, ratio } from './support/report.ts';
+import { type Pause, RENDER_PAGE, type RenderPlan, type RenderRun, type RenderSnapshot } from './support/render-page.ts';
+
+const TOKENS = 20_000;
+const WARMUP_TOKENS = 2_000;
+/** Tokens per batch in the measured tenths of the flatness runs (about what a fast model streams in a second). */
+const BATCH = 100;
+/** Fresh pages per figure, the median reported. */
+const SPEED_RUNS = 3;
+const FLATNESS_RUNS = 5;
+const RUN_TIMEOUT_MS = 180_000;
+const SCRIPT = fileURLToPath(new URL('../dist/agent-chat.js', import.meta.url));
+
+interface Stream {
+  corpus: Corpus;
+  /** Token counts after which the server waits for the page's ack, ascending; the last is all tokens. */
+  points: number[];
+}
+
+/** The page's acks of pause points; `onAck` (a CDP sample) runs before the waiting stream goes on. */
+class Acks {
+  private waiting = new Map<string, () => void>();
+  private arrived = new Set<string>();
+  onAck: (at: string) => Promise<void> = async () => {};
+
+  async receive(at: string): Promise<void> {
+    await this.onAck(at);
+    const resume = this.waiting.get(at);
+    this.waiting.delete(at);
+    if (resume) resume();
+    else this.arrived.add(at);
+  }
+
+  wait(at: number | string): Promise<void> {
+    const key = String(at);
+    if (this.arrived.delete(key)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(key, resolve));
+  }
+}
+
+function frame(seq: number, event: string, data: unknown): string {
+  return `id: bench:${seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Plays one Wire 2 stream: start, agent_start, the tokens in segments between pause points, message, done. */
+async function play(res: ServerResponse, { corpus, points }: Stream, acks: Acks): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let seq = 0;
+  res.write(frame(++seq, 'start', { session_id: 'bench' }) + frame(++seq, 'agent_start', { session_id: 'bench', status: 'started' }));
+  await acks.wait(0);
+  let sent = 0;
+  for (const at of points) {
+    // A whole segment in one write: the socket, not the server, sets the pace.
+    res.write(corpus.tokens.slice(sent, at).map((delta) => frame(++seq, 'token', { delta })).join(''));
+    sent = at;
+    await acks.wait(at);
+  }
+  await acks.wait('finish');
+  res.end(frame(++seq, 'message', { content: corpus.text, partial: true }) + frame(++seq, 'done', { status: 'complete' }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+/**
+ * A pause near token `at` whose marker the page can see: at the first paragraph or list marker
+ * token at or after it, or at the end of the message (the sentinel) when there is none.
+ */
+function pausePoint(corpus: Corpus, at: number): Pause {
+  for (let i = at - 1; i < corpus.tokens.length - 2; i++) {
+    // The token after the marker goes too: a renderer may hold back a word still being written.
+    if (/^ mkw\d+$/.test(corpus.tokens[i]!)) return { at: i + 2, marker: corpus.tokens[i]!.trim() };
+  }
+  return { at: corpus.tokens.length, marker: corpus.sentinel };
+}
+
+/** Pauses about every BATCH tokens after `from`, the last one at or past `to`. */
+function batches(corpus: Corpus, from: number, to: number): Pause[] {
+  const pauses: Pause[] = [];
+  for (let at = from; at < to; ) {
+    const pause = pausePoint(corpus, Math.min(at + BATCH, to));
+    pauses.push(pause);
+    at = pause.at;
+  }
+  return pauses;
+}
+
+/** Checks the rendered message; says how the widget rendered it. */
+function verify(label: string, corpus: Corpus, snapshot: RenderSnapshot, before: RenderSnapshot): string {
+  const markers = snapshot.text.match(MARKER) ?? [];
+  const wrong = corpus.markers.findIndex((m, i) => markers[i] !== m);
+  if (wrong >= 0 || markers.length !== corpus.markers.length) {
+    throw new Error(`${label}: ${markers.length} of ${corpus.markers.length} marker words rendered; first wrong: #${wrong} ${markers[wrong]} for ${corpus.markers[wrong]}`);
+  }
+  if (!snapshot.text.includes(corpus.sentinel)) throw new Error(`${label}: the last token ${corpus.sentinel} is not rendered`);
+  const blocks = {
+    codeBlocks: snapshot.codeBlocks - before.codeBlocks,
+    tables: snapshot.tables - before.tables,
+    listItems: snapshot.listItems - before.listItems,
+  };
+  if (blocks.codeBlocks + blocks.tables + blocks.listItems === 0) {
+    // A widget without markdown: then the text must be the message, character for character.
+    if (!snapshot.text.includes(corpus.text)) throw new Error(`${label}: the rendered text differs from the tokens sent`);
+    return 'plain text (no markdown rendering), exactly the tokens sent';
+  }
+  for (const [kind, count] of Object.entries(blocks)) {
+    const expected = corpus[kind as keyof typeof blocks];
+    if (count !== expected) throw new Error(`${label}: ${count} ${kind} rendered, ${expected} expected`);
+  }
+  return `markdown: ${blocks.codeBlocks} code blocks, ${blocks.tables} tables, ${blocks.listItems} list items, every word in order`;
+}
+
+type BenchWindow = { benchRun(plan: RenderPlan): Promise<RenderRun> };
+
+main(async () => {
+  const script = await readFile(SCRIPT).catch(() => {
+    throw new Error('dist/agent-chat.js is missing: run `npm run build` first');
+  });
+  const streams = new Map<string, Stream>();
+  const acks = new Acks();
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://bench');
+    if (req.method === 'GET' && url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(RENDER_PAGE);
+    if (req.method === 'GET' && url.pathname === '/agent-chat.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    if (req.method === 'POST' && url.pathname === '/bench/ack') {
+      await acks.receive(url.searchParams.get('at')!);
+      return void res.writeHead(204).end();
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/chat/stream') {
+      const stream = streams.get((JSON.parse(await readBody(req)) as { message: string }).message);
+      if (stream) return play(res, stream, acks);
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  /** In a fresh page: a warm-up message, then the measured one with its pauses. */
+  async function measure(label: string, corpus: Corpus, pauses: Pause[]) {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const taskSeconds = new Map<string, number>();
+    acks.onAck = async (at) => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      taskSeconds.set(at, metrics.find((m) => m.name === 'TaskDuration')!.value);
+    };
+    await page.goto(base);
+    await page.evaluate(() => customElements.whenDefined('agent-chat'));
+    const benchRun = (plan: RenderPlan) =>
+      Promise.race([
+        page.evaluate((p) => (window as unknown as BenchWindow).benchRun(p), plan),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${plan.label}: not rendered within ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS).unref()),
+      ]);
+
+    const warm = markdownCorpus(WARMUP_TOKENS, `warm${label}`);
+    streams.set(`warmup-${label}`, { corpus: warm, points: [WARMUP_TOKENS] });
+    const warmRun = await benchRun({ label: `warmup-${label}`, pauses: [{ at: 0 }, { at: WARMUP_TOKENS, marker: warm.sentinel }], after: '' });
+
+    streams.set(label, { corpus, points: pauses.map((p) => p.at).filter((at) => at > 0) });
+    const run = await benchRun({ label, pauses, after: warm.sentinel });
+    await page.close();
+    if (errors.length) throw new Error(`${label}: errors in the page: ${errors.join('; ')}`);
+    if (run.doneStatus !== 'complete') throw new Error(`${label}: done ${run.doneStatus}`);
+    const rendering = verify(label, corpus, run.fromTokens, warmRun.final);
+    verify(`${label} after message and done`, corpus, run.final, warmRun.final);
+    return { run, taskSeconds, rendering };
+  }
+
+  try {
+    const corpus = markdownCorpus(TOKENS, 'bench');
+    const end: Pause = { at: TOKENS, marker: corpus.sentinel };
+    console.log(
+      `render: one assistant message of ${TOKENS.toLocaleString('en-US')} tokens of mixed markdown (${corpus.text.length.toLocaleString('en-US')} characters) in the real <agent-chat>; ` +
+        `tokens/s flooded, flatness in render-paced batches of ~${BATCH} tokens`,
+    );
+
+    const speeds: number[] = [];
+    for (let i = 0; i < SPEED_RUNS; i++) {
+      const { run, taskSeconds, rendering } = await measure(`speed-${i}`, corpus, [{ at: 0 }, end]);
+      if (i === 0) console.log(`  rendered: ${rendering}`);
+      const seconds = (run.rendered[TOKENS]! - run.firstToken) / 1000;
+      const cpuPerToken = ((taskSeconds.get(String(TOKENS))! - taskSeconds.get('0')!) / TOKENS) * 1e6;
+      console.log(`  speed run ${i + 1}: first token → last token rendered ${(seconds * 1000).toFixed(0)} ms; main-thread time ${cpuPerToken.toFixed(1)} µs per token`);
+      speeds.push(TOKENS / seconds);
+    }
+
+    const firstTenth = batches(corpus, 0, TOKENS / 10);
+    const lastStart = pausePoint(corpus, TOKENS - TOKENS / 10);
+    const lastTenth = batches(corpus, lastStart.at, TOKENS);
+    // The first tenth is tokens 1–firstEnd, the last one lastBegin+1–TOKENS (pauses fall on marker words).
+    const firstEnd = firstTenth.at(-1)!.at;
+    const lastBegin = lastStart.at;
+    const ratios: number[] = [];
+    for (let i = 0; i < FLATNESS_RUNS; i++) {
+      const { taskSeconds } = await measure(`flatness-${i}`, corpus, [{ at: 0 }, ...firstTenth, lastStart, ...lastTenth]);
+      const task = (at: number) => taskSeconds.get(String(at))!;
+      const perTokenFirst = (task(firstEnd) - task(0)) / firstEnd;
+      const perTokenLast = (task(TOKENS) - task(lastBegin)) / (TOKENS - lastBegin);
+      console.log(
+        `  flatness run ${i + 1}: main-thread time per token, tokens 1–${firstEnd} ${(perTokenFirst * 1e6).toFixed(1)} µs, ` +
+          `tokens ${lastBegin + 1}–${TOKENS} ${(perTokenLast * 1e6).toFixed(1)} µs: ${ratio(perTokenLast / perTokenFirst)}`,
+      );
+      ratios.push(perTokenLast / perTokenFirst);
+    }
+    figure(`render · tokens per second (median of ${SPEED_RUNS})`, percentile(speeds, 50), { kind: 'min', value: 5_000 }, perSecond('tokens'));
+    figure(`render · time per token, last ÷ first tenth (median of ${FLATNESS_RUNS})`, percentile(ratios, 50), { kind: 'max', value: 1.5 }, ratio);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
