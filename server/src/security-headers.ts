@@ -23,7 +23,13 @@ export function widgetAssetHeaders(res: ServerResponse): void {
   res.setHeader('access-control-allow-origin', '*');
 }
 
-/** The demo page loads the widget from this origin, styles itself inline and calls the API here. */
+/**
+ * The demo page loads the widget from this origin and calls the API here; like a host site, it has
+ * its own inline style and script (theme switch, host-event log), which its CSP must allow.
+ */
 export function demoPageHeaders(res: ServerResponse): void {
-  res.setHeader('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  res.setHeader(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  );
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
+// The BFF reads codes off the wire, so it must cope with any string, not just the agent's own.
+import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
 
@@ -90,7 +91,7 @@ describe('Wire 1 → Wire 2', () => {
   });
 
   it('passes an agent\'s error on only when it is fit to show: no internals, a sane code, a short message', () => {
-    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code, message } }, 's')!.data;
+    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
     const plain = 'The assistant failed while answering. Try again.';
     assert.deepEqual(error('step_limit', 'The agent took too many steps.'), { code: 'step_limit', message: 'The agent took too many steps.', retryable: false });
     assert.equal((error('x', 'Denied for arn:aws:iam::123456789012:role/agent') as { message: string }).message, plain);
