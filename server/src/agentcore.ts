@@ -17,8 +17,12 @@ export interface InvokeRequest {
   onActivity?: () => void;
 }
 
-/** Runs the agent once and yields its Wire 1 events as they arrive. */
-export type AgentInvoker = (request: InvokeRequest) => AsyncIterable<AgentEvent>;
+/**
+ * Runs the agent once and yields its Wire 1 events as they arrive, in batches: each batch holds
+ * the events that one upstream chunk completed. A token stream under load packs many events into
+ * a chunk, and handling them together costs one async step and one socket write, not one each.
+ */
+export type AgentInvoker = (request: InvokeRequest) => AsyncIterable<AgentEvent[]>;
 
 /** Raised when the upstream stream is not valid Wire 1. */
 export class MalformedUpstreamError extends Error {
@@ -78,6 +82,23 @@ function toAgentEvent({ event, data }: SseMessage): AgentEvent | undefined {
   return { event, data: parsed } as AgentEvent;
 }
 
+/**
+ * The checked Wire 1 events among `messages`, up to the first malformed one (whose error comes
+ * with them): the events before it arrived intact and still reach the browser.
+ */
+function toAgentEvents(messages: readonly SseMessage[]): { events: AgentEvent[]; error?: unknown } {
+  const events: AgentEvent[] = [];
+  for (const message of messages) {
+    try {
+      const event = toAgentEvent(message);
+      if (event) events.push(event);
+    } catch (error) {
+      return { events, error };
+    }
+  }
+  return { events };
+}
+
 /** `overrides` is for what the environment does not say, such as explicit credentials in tests. */
 export function createAgentCoreClient(
   config: Pick<ServerConfig, 'region' | 'agentcoreEndpoint'>,
@@ -128,17 +149,15 @@ export function agentCoreInvoker(
       const parser = new SseParser(MAX_UPSTREAM_EVENT_BYTES);
       for await (const chunk of body.iterator({ destroyOnReturn: false })) {
         onActivity?.();
-        for (const message of parser.feed(chunk as Uint8Array)) {
-          const event = toAgentEvent(message);
-          if (!event) continue;
-          if (event.event === 'AGENT_END') ended = true;
-          yield event;
-        }
+        const { events, error } = toAgentEvents(parser.feed(chunk as Uint8Array));
+        // Before the yield: the consumer stops pulling once it sees AGENT_END.
+        if (events.some((e) => e.event === 'AGENT_END')) ended = true;
+        if (events.length) yield events;
+        if (error) throw error;
       }
-      for (const message of parser.end()) {
-        const event = toAgentEvent(message);
-        if (event) yield event;
-      }
+      const { events, error } = toAgentEvents(parser.end());
+      if (events.length) yield events;
+      if (error) throw error;
     } catch (error) {
       // An aborted call fails with whatever the socket saw ("aborted", ECONNRESET): the reason it was aborted is the truth.
       throw signal.aborted ? signal.reason : error;

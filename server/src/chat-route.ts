@@ -79,11 +79,13 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
   );
   let count = 0;
   try {
-    for await (const { event, data } of events) {
-      if (event === 'error') res.locals.outcome = data.code;
-      else if (event === 'done' && data.status === 'complete') res.locals.outcome = 'complete';
-      res.locals.events = ++count;
-      if (!writer.send(event, data)) {
+    for await (const batch of events) {
+      for (const { event, data } of batch) {
+        if (event === 'error') res.locals.outcome = data.code;
+        else if (event === 'done' && data.status === 'complete') res.locals.outcome = 'complete';
+      }
+      res.locals.events = count += batch.length;
+      if (!writer.send(batch)) {
         // Backpressure: read nothing more from upstream until the browser has taken this.
         const wait = drained(res, controller.signal);
         if (wait) {

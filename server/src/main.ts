@@ -13,6 +13,11 @@ const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), r
 const server = app.listen(config.port, () => {
   logger.info('listening', { url: `http://localhost:${config.port}`, agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}` });
 });
+// Node closes idle keep-alive connections after 5 s, shorter than load balancers keep theirs (AWS ALB:
+// 60 s), so an LB reusing a connection the BFF just closed gets a reset and answers 502. Idle
+// connections therefore outlive the LB's: it always closes first.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -127,31 +127,40 @@ export function describeUpstreamError(error: unknown): ChatError {
 
 /**
  * The whole browser stream for one run: `start`, then each agent event mapped the moment it
- * arrives, then exactly one `done` (after which it stops reading). Never throws: any failure
- * becomes `error` followed by `done`; `onFailure` sees the original error (for the server's log).
+ * arrives, then exactly one `done` (after which it stops reading). Events come and go in batches
+ * (those one upstream chunk completed), so a burst costs one step, not one per event. Never
+ * throws: any failure becomes `error` followed by `done`; `onFailure` sees the original error
+ * (for the server's log).
  */
 export async function* relay(
-  agentEvents: () => AsyncIterable<AgentEvent>,
+  agentEvents: () => AsyncIterable<readonly AgentEvent[]>,
   sessionId: string,
   onFailure?: (error: unknown, described: ChatError) => void,
-): AsyncGenerator<ChatEvent> {
-  yield { event: 'start', data: { session_id: sessionId } };
+): AsyncGenerator<ChatEvent[]> {
+  yield [{ event: 'start', data: { session_id: sessionId } }];
   let failed = false;
   try {
-    for await (const e of agentEvents()) {
-      if (e.event === 'AGENT_END') {
-        yield { event: 'done', data: { status: failed ? 'error' : 'complete' } };
-        return;
+    for await (const batch of agentEvents()) {
+      const out: ChatEvent[] = [];
+      for (const e of batch) {
+        if (e.event === 'AGENT_END') {
+          out.push({ event: 'done', data: { status: failed ? 'error' : 'complete' } });
+          yield out;
+          return;
+        }
+        const chatEvent = toChatEvent(e, sessionId);
+        if (chatEvent?.event === 'error') failed = true;
+        if (chatEvent) out.push(chatEvent);
       }
-      const chatEvent = toChatEvent(e, sessionId);
-      if (chatEvent?.event === 'error') failed = true;
-      if (chatEvent) yield chatEvent;
+      if (out.length) yield out;
     }
     throw new IncompleteUpstreamError('The agent stream ended before AGENT_END');
   } catch (error) {
     const described = describeUpstreamError(error);
     onFailure?.(error, described);
-    yield { event: 'error', data: described };
-    yield { event: 'done', data: { status: 'error' } };
+    yield [
+      { event: 'error', data: described },
+      { event: 'done', data: { status: 'error' } },
+    ];
   }
 }

@@ -26,7 +26,7 @@ export class SseWriter {
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
-    res.flushHeaders();
+    // No flushHeaders(): the headers leave with the first event, in the same packet.
     this.heartbeat = setInterval(() => {
       // A reader that is not reading gets nothing more piled up, not even pings.
       if (!res.writableNeedDrain) this.comment('ping');
@@ -36,12 +36,16 @@ export class SseWriter {
   }
 
   /**
-   * Writes one event; returns false when the socket's buffer is full (wait for 'drain').
-   * Event names are Wire 2's own (no CR/LF by type) and JSON.stringify escapes every CR and LF,
-   * so the frame is one template: one string built per event, nothing split or joined.
+   * Writes events as one socket write; returns false when the socket's buffer is full (wait for
+   * 'drain'). Event names are Wire 2's own (no CR/LF by type) and JSON.stringify escapes every CR
+   * and LF, so each frame is one template: nothing split or joined.
    */
-  send(event: ChatEvent['event'], data: unknown): boolean {
-    return this.write(`${this.idPrefix}${++this.sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send(events: readonly ChatEvent[]): boolean {
+    let frames = '';
+    for (const { event, data } of events) {
+      frames += `${this.idPrefix}${++this.sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    }
+    return this.write(frames);
   }
 
   comment(text: string): boolean {

@@ -7,10 +7,14 @@ import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
 
 const t = '2026-01-01T00:00:00.000Z';
 
+/** Runs the relay on agent events, one per upstream batch; returns the browser events in order. */
 async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Promise<ChatEvent[]> {
-  const source = typeof events === 'function' ? events : async function* () { yield* events; };
+  const each = typeof events === 'function' ? events : async function* () { yield* events; };
+  const source = async function* () {
+    for await (const e of each()) yield [e];
+  };
   const out: ChatEvent[] = [];
-  for await (const e of relay(source, 'browser-session')) out.push(e);
+  for await (const batch of relay(source, 'browser-session')) out.push(...batch);
   return out;
 }
 
@@ -82,6 +86,26 @@ describe('Wire 1 → Wire 2', () => {
     assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
     assert.equal((out[2]!.data as { code: string }).code, 'upstream_denied');
     assert.ok(!JSON.stringify(out).includes('123456789012'));
+  });
+
+  it('maps a batch of events in order and stops reading at AGENT_END', async () => {
+    const out: ChatEvent[][] = [];
+    const source = async function* () {
+      yield [
+        { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
+        { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'A' } },
+        { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'B' } },
+      ] as AgentEvent[];
+      yield [
+        { event: 'LLM_RESPONSE', data: { timestamp: t, content: 'AB' } },
+        { event: 'AGENT_END', data: { timestamp: t, output: 'AB' } },
+        { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'after the end' } },
+      ] as AgentEvent[];
+      throw new Error('read past AGENT_END');
+    };
+    for await (const batch of relay(source, 's')) out.push(batch);
+    assert.deepEqual(out.map((b) => b.map((e) => e.event)), [['start'], ['agent_start', 'token', 'token'], ['message', 'done']]);
+    assert.deepEqual(out[2]![1]!.data, { status: 'complete' });
   });
 
   it('treats a stream that stops before AGENT_END as an error', async () => {
