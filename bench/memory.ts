@@ -3,7 +3,7 @@
  * token every second and a heartbeat every second (HEARTBEAT_MS=1000), then released to finish.
  * All must complete with every token in order; the figure is the BFF's RSS growth per open
  * stream: (RSS with all 1,000 open − RSS idle after a warm-up) ÷ 1,000, both sampled after a full
- * GC in the BFF process (support/probe.ts), so it is memory the streams hold, not garbage.
+ * GC in the BFF process (support/probe.mjs), so it is memory the streams hold, not garbage.
  */
 import type { Agent } from 'node:http';
 import { type Child, type EndpointStats, type MemoryUsage, startBff, startEndpoint } from './support/processes.ts';

@@ -1,7 +1,7 @@
 /**
  * Relay overhead: what the BFF adds to each event, and how much of a raw byte pipe's throughput
  * it keeps, at 100 concurrent streams. The same synthetic AgentCore endpoint is read through the
- * BFF (`server/src/main.ts`: Express, the AWS SDK, SSE parse, Wire 1 → Wire 2, SSE write) and
+ * BFF (its production build of `server/src/main.ts`: Express, the AWS SDK, SSE parse, Wire 1 → Wire 2, SSE write) and
  * through a proxy that only pipes bytes — the physical limit for a relay. Endpoint, relays and
  * clients each run in their own process (see support/processes.ts).
  *

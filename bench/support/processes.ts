@@ -54,10 +54,11 @@ function tail(child: ChildProcess): () => string {
   return () => lines.join('\n');
 }
 
-function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string } {
+/** A Node child process; `nodeArgs` run as they are (the bench's own TypeScript parts add tsx). */
+function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string } {
   // No AWS settings of whoever runs the bench (a profile, a real key) reach the processes under test.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -83,7 +84,7 @@ function handle(child: ChildProcess, url: string): Child {
 
 /** Waits for a child of ours to report its URL over IPC. */
 async function ready(args: string[]): Promise<Child> {
-  const { child, output } = spawnNode(args);
+  const { child, output } = spawnNode(['--import', 'tsx', ...args]);
   const url = await new Promise<string>((resolve, reject) => {
     child.on('message', (m: { ready?: string }) => m.ready && resolve(m.ready));
     child.once('exit', (code) => reject(new Error(`${args.at(-1)} exited with ${code}:\n${output()}`)));
@@ -100,13 +101,14 @@ export function startBytePipe(upstream: string): Promise<Child> {
 }
 
 /**
- * The BFF as it ships: `server/src/main.ts`, configured through its environment like any
- * deployment, pointed at the synthetic endpoint, with explicit (fake) AWS credentials for SigV4.
- * `bench/support/probe.ts` is preloaded to report CPU time and memory over IPC.
+ * The BFF as it ships: its production build, `server/dist/main.mjs` (`npm run build:server`), run
+ * by plain Node, configured through its environment like any deployment, pointed at the synthetic
+ * endpoint, with explicit (fake) AWS credentials for SigV4. `bench/support/probe.mjs` is preloaded
+ * to report CPU time and memory over IPC.
  */
 export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
   const port = await freePort();
-  const { child, output } = spawnNode(['--expose-gc', '--import', './bench/support/probe.ts', 'server/src/main.ts'], {
+  const { child, output } = spawnNode(['--expose-gc', '--import', './bench/support/probe.mjs', 'server/dist/main.mjs'], {
     PORT: String(port),
     AGENTCORE_ENDPOINT: endpoint,
     AWS_REGION: 'us-east-1',

@@ -21,6 +21,7 @@ export interface AppDeps {
   logger?: Logger;
 }
 
+// The repository root, from server/src/ and from the production build in server/dist/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
 
