@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
 import { freePort } from '../../test/support/free-port.ts';
@@ -100,15 +101,23 @@ export function startBytePipe(upstream: string): Promise<Child> {
   return ready(['bench/support/byte-pipe.ts', upstream]);
 }
 
+/** The BFF's production command, `npm run start:server` (`node <flags> server/dist/main.mjs`), taken apart. */
+const SHIPPED_BFF = (() => {
+  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [node, ...args] = scripts['start:server']!.split(/\s+/);
+  if (node !== 'node' || !args.at(-1)?.endsWith('.mjs')) throw new Error('start:server is not "node [flags] <file>.mjs"');
+  return { nodeFlags: args.slice(0, -1), entry: args.at(-1)! };
+})();
+
 /**
  * The BFF as it ships: its production build, `server/dist/main.mjs` (`npm run build:server`), run
- * by plain Node, configured through its environment like any deployment, pointed at the synthetic
- * endpoint, with explicit (fake) AWS credentials for SigV4. `bench/support/probe.mjs` is preloaded
- * to report CPU time and memory over IPC.
+ * by plain Node with the flags of `npm run start:server`, configured through its environment like
+ * any deployment, pointed at the synthetic endpoint, with explicit (fake) AWS credentials for
+ * SigV4. `bench/support/probe.mjs` is preloaded to report CPU time and memory over IPC.
  */
 export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
   const port = await freePort();
-  const { child, output } = spawnNode(['--expose-gc', '--import', './bench/support/probe.mjs', 'server/dist/main.mjs'], {
+  const { child, output } = spawnNode([...SHIPPED_BFF.nodeFlags, '--expose-gc', '--import', './bench/support/probe.mjs', SHIPPED_BFF.entry], {
     PORT: String(port),
     AGENTCORE_ENDPOINT: endpoint,
     AWS_REGION: 'us-east-1',

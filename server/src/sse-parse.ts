@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { type EventSourceParser, createParser } from 'eventsource-parser';
 
 export interface SseMessage {
@@ -20,7 +21,9 @@ const NONE: readonly SseMessage[] = Object.freeze([]);
  */
 export class SseParser {
   private readonly parser: EventSourceParser;
-  private readonly decoder = new TextDecoder();
+  // StringDecoder, not TextDecoder: as light as a few bytes of JS state, where Node's TextDecoder
+  // holds a native ICU converter, and every open stream has one.
+  private readonly decoder = new StringDecoder('utf8');
   private readonly maxEventBytes: number;
   private ready: SseMessage[] = [];
   /** Bytes fed since the last complete message or comment (it undercounts by at most one chunk). */
@@ -42,14 +45,14 @@ export class SseParser {
   /** The messages this chunk completes (often none). */
   feed(chunk: Uint8Array | string): readonly SseMessage[] {
     this.pending += chunk.length;
-    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     if (this.pending > this.maxEventBytes) throw new SseEventTooLargeError(`An SSE event exceeded ${this.maxEventBytes} bytes`);
     return this.take();
   }
 
   /** The stream ended: flush what the decoder still holds. */
   end(): readonly SseMessage[] {
-    this.parser.feed(this.decoder.decode());
+    this.parser.feed(this.decoder.end());
     return this.take();
   }
 
