@@ -133,7 +133,8 @@ export function createAgentCoreClient(
     // A retried InvokeAgentRuntime would run the agent a second time: exactly one attempt.
     maxAttempts: 1,
   });
-  // The last step before the HTTP handler: hand the run's signal from the input to the request.
+  // Deserialize is the innermost step, after signing: hand the run's signal from the command
+  // input to the HTTP request that the handler will be given.
   client.middlewareStack.add(
     (next) => (args) => {
       const signal = runSignals.get(args.input as object);
