@@ -8,18 +8,17 @@ import { type RunningRuntime, createRuntime } from '../src/runtime.ts';
 import { tools } from '../src/tools.ts';
 import { TickerChatModel, until } from './support/models.ts';
 
+/** The AWS SDK's AgentCore client, pointed at the gateway, making one attempt per call. */
+const sdkClient = (endpoint: string) =>
+  new BedrockAgentCoreClient({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
 describe('local AgentCore gateway', () => {
   let gateway: RunningGateway;
   let client: BedrockAgentCoreClient;
   before(async () => {
     // Nothing listens on port 9 (discard): the runtime is unreachable.
     gateway = await listenGateway(createGateway({ runtimeUrl: 'http://127.0.0.1:9' }), 0, '127.0.0.1');
-    client = new BedrockAgentCoreClient({
-      region: 'us-east-1',
-      endpoint: gateway.url,
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    client = sdkClient(gateway.url);
   });
   after(async () => {
     client.destroy();
@@ -67,12 +66,7 @@ describe('local AgentCore gateway: a caller that hangs up', () => {
   before(async () => {
     runtime = await createRuntime({ graph: buildGraph({ model, tools }), logging: false }).listen(0, '127.0.0.1');
     gateway = await listenGateway(createGateway({ runtimeUrl: runtime.url }), 0, '127.0.0.1');
-    client = new BedrockAgentCoreClient({
-      region: 'us-east-1',
-      endpoint: gateway.url,
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    client = sdkClient(gateway.url);
   });
   after(async () => {
     model.halt();
@@ -90,7 +84,7 @@ describe('local AgentCore gateway: a caller that hangs up', () => {
         accept,
         payload: new TextEncoder().encode('{"prompt":"think"}'),
       }),
-      // The way the BFF calls: the AWS SDK, with the browser's abort signal.
+      // Through the AWS SDK with an abort signal, as the BFF's calls are.
       { abortSignal: signal },
     );
 

@@ -110,7 +110,7 @@ const runSignals = new WeakMap<object, AbortSignal>();
 
 class RunAbortingHttpHandler extends NodeHttpHandler {
   override handle(...[request, options]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
-    return super.handle(request, { ...options, abortSignal: runSignals.get(request) });
+    return super.handle(request, { ...options, abortSignal: runSignals.get(request) ?? options?.abortSignal });
   }
 }
 

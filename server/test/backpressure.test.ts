@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startBff } from '../../test/support/bff.ts';
-import { flood, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
+import { withFakeBff } from '../../test/support/bff.ts';
+import { flood } from '../../test/support/fake-agentcore.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
 import { within } from '../../test/support/wait.ts';
 
@@ -9,9 +9,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a browser that reads slowly or not at all', () => {
   it('backpressures the agent: the BFF\'s buffer stays small while upstream keeps producing, and nothing is lost', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url);
-    try {
+    await withFakeBff({}, async (fake, bff) => {
       fake.next(flood(1024));
       const stream = new ChatStream(bff.url, { message: 'Talk a lot', session_id: 'slow-reader' });
       await stream.until((s) => s.events.length >= 50);
@@ -43,16 +41,11 @@ describe('a browser that reads slowly or not at all', () => {
       stream.close();
       await within(call.aborted, 'the upstream call to be aborted');
       await fake.settled();
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('cuts off a browser that takes nothing for STREAM_IDLE_TIMEOUT_MS, and its upstream call with it', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, { STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100' });
-    try {
+    await withFakeBff({ STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100' }, async (fake, bff) => {
       fake.next(flood(1024));
       const stream = new ChatStream(bff.url, { message: 'Talk a lot', session_id: 'stalled-reader' });
       await stream.until((s) => s.events.length >= 10);
@@ -68,9 +61,6 @@ describe('a browser that reads slowly or not at all', () => {
       const line = bff.logs.find((l) => l.request_id === stream.response?.headers['x-request-id']);
       assert.equal(line?.outcome, 'cancelled');
       assert.equal(bff.runs.size, 0);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Bff, startBff } from '../../test/support/bff.ts';
-import { type FakeAgentCore, type Script, flood, stallAfterStart, stallBeforeHeaders, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
+import { describe, it } from 'node:test';
+import { useFakeBff } from '../../test/support/bff.ts';
+import { type Script, flood, stallAfterStart, stallBeforeHeaders } from '../../test/support/fake-agentcore.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
@@ -11,16 +11,7 @@ import { waitFor, within } from '../../test/support/wait.ts';
  * torn down; the limit is the issue's 100 ms.
  */
 describe('the browser goes away: the upstream call is aborted at once', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url);
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff();
 
   const moments: [name: string, script: Script, ready: (s: ChatStream) => boolean][] = [
     ['before AgentCore has answered the headers', stallBeforeHeaders, (s) => s.has('start')],
@@ -30,27 +21,27 @@ describe('the browser goes away: the upstream call is aborted at once', () => {
   for (const [name, script, ready] of moments) {
     for (const how of ['fin', 'rst'] as const) {
       it(`${name} (connection closed with ${how.toUpperCase()})`, async () => {
-        const callsBefore = fake.calls.length;
-        fake.next(script);
+        const callsBefore = suite.fake.calls.length;
+        suite.fake.next(script);
         const sessionId = `gone-${how}-${callsBefore}`;
-        const stream = new ChatStream(bff.url, { message: 'Hello', session_id: sessionId });
+        const stream = new ChatStream(suite.bff.url, { message: 'Hello', session_id: sessionId });
         await stream.until(ready);
-        await waitFor(() => fake.calls.length > callsBefore, 'the upstream call');
-        const call = fake.calls.at(-1)!;
+        await waitFor(() => suite.fake.calls.length > callsBefore, 'the upstream call');
+        const call = suite.fake.calls.at(-1)!;
 
         const closedAt = performance.now();
         stream.close(how);
         const abortedAt = await within(call.aborted, 'the upstream call to be aborted');
         assert.ok(abortedAt - closedAt < 100, `upstream aborted ${(abortedAt - closedAt).toFixed(1)} ms after the browser left`);
 
-        await fake.settled();
-        const line = bff.logs.find((l) => l.request_id === stream.response?.headers['x-request-id']);
+        await suite.fake.settled();
+        const line = suite.bff.logs.find((l) => l.request_id === stream.response?.headers['x-request-id']);
         assert.equal(line?.outcome, 'cancelled');
         // The session is free again and the BFF answers it normally.
-        const next = new ChatStream(bff.url, { message: 'Hello again', session_id: sessionId });
+        const next = new ChatStream(suite.bff.url, { message: 'Hello again', session_id: sessionId });
         await next.finished;
         assert.deepEqual(next.events.at(-1)?.data, { status: 'complete' });
-        assert.equal(bff.runs.size, 0);
+        assert.equal(suite.bff.runs.size, 0);
       });
     }
   }

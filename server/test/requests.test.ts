@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
-import { type Bff, startBff } from '../../test/support/bff.ts';
-import { type FakeAgentCore, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
+import { describe, it } from 'node:test';
+import { startBff, useFakeBff, withFakeBff } from '../../test/support/bff.ts';
+import { stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type RequestOptions, send } from '../../test/support/http-client.ts';
 import { waitFor } from '../../test/support/wait.ts';
 
@@ -51,21 +51,12 @@ const BAD_REQUESTS: [name: string, request: RequestOptions, status: number, code
 ];
 
 describe('requests the BFF refuses', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url, { ALLOWED_ORIGINS: SHOP });
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff({ ALLOWED_ORIGINS: SHOP });
 
   it(`answers ${BAD_REQUESTS.length} bad requests with their exact status and code, then a good one normally`, async () => {
     assert.ok(BAD_REQUESTS.length >= 20);
     for (const [name, request, status, code] of BAD_REQUESTS) {
-      const answer = await send(bff.url, request);
+      const answer = await send(suite.bff.url, request);
       assert.equal(answer.status, status, `${name}: ${answer.raw}`);
       assert.match(String(answer.headers['content-type']), /^application\/json/, name);
       assert.deepEqual(Object.keys(answer.json?.error ?? {}).sort(), ['code', 'message'], name);
@@ -73,41 +64,32 @@ describe('requests the BFF refuses', () => {
       assert.match(answer.json.error.message, /\w{3,}.*\w{3,}/, `${name}: the message says what was wrong`);
       assert.equal(answer.headers['access-control-allow-origin'], undefined, `${name}: no CORS grant`);
     }
-    assert.equal(fake.calls.length, 0, 'no bad request reached AgentCore');
+    assert.equal(suite.fake.calls.length, 0, 'no bad request reached AgentCore');
 
-    const good = new ChatStream(bff.url, { message: 'Hello', session_id: 'good-after-bad' });
+    const good = new ChatStream(suite.bff.url, { message: 'Hello', session_id: 'good-after-bad' });
     await good.finished;
     assert.equal(good.response?.statusCode, 200);
     assert.deepEqual(good.events.at(-1)?.data, { status: 'complete' });
   });
 
   it('tells which methods a route takes (Allow)', async () => {
-    assert.equal((await send(bff.url, { method: 'GET' })).headers.allow, 'POST, OPTIONS');
-    assert.equal((await send(bff.url, { path: '/health' })).headers.allow, 'GET, HEAD');
+    assert.equal((await send(suite.bff.url, { method: 'GET' })).headers.allow, 'POST, OPTIONS');
+    assert.equal((await send(suite.bff.url, { path: '/health' })).headers.allow, 'GET, HEAD');
   });
 
   it('says how long the body may be, in bytes, leaving room for a longest message fully escaped', async () => {
-    const answer = await send(bff.url, json({ message: 'hi', pad: 'x'.repeat(200_000) }));
+    const answer = await send(suite.bff.url, json({ message: 'hi', pad: 'x'.repeat(200_000) }));
     assert.match(answer.json.error.message, /at most 97024 bytes/);
-    const longest = await send(bff.url, { ...json({ message: '\u0001'.repeat(16_000), session_id: 'escaped' }), headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+    const longest = await send(suite.bff.url, { ...json({ message: '\u0001'.repeat(16_000), session_id: 'escaped' }), headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
     assert.equal(longest.status, 200, 'a 16000-character message of \\u-escaped characters is accepted');
   });
 });
 
 describe('CORS: exact origins only', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url, { ALLOWED_ORIGINS: `${SHOP},http://localhost:5173` });
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff({ ALLOWED_ORIGINS: `${SHOP},http://localhost:5173` });
 
   it('answers an allowed origin\'s preflight with that origin, POST and the requested headers', async () => {
-    const answer = await send(bff.url, {
+    const answer = await send(suite.bff.url, {
       method: 'OPTIONS',
       headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
@@ -121,7 +103,7 @@ describe('CORS: exact origins only', () => {
 
   it('streams to an allowed origin with its exact origin echoed, Vary: Origin, and the headers it may read', async () => {
     for (const origin of [SHOP, 'http://localhost:5173']) {
-      const stream = new ChatStream(bff.url, { message: 'Hi' }, { origin });
+      const stream = new ChatStream(suite.bff.url, { message: 'Hi' }, { origin });
       await stream.finished;
       assert.equal(stream.response?.statusCode, 200);
       assert.equal(stream.response?.headers['access-control-allow-origin'], origin);
@@ -132,19 +114,19 @@ describe('CORS: exact origins only', () => {
   });
 
   it('lets the allowed origin read its error answers too (the widget shows them)', async () => {
-    const answer = await send(bff.url, { ...json({ message: '' }), headers: { 'content-type': 'application/json', origin: SHOP } });
+    const answer = await send(suite.bff.url, { ...json({ message: '' }), headers: { 'content-type': 'application/json', origin: SHOP } });
     assert.equal(answer.status, 400);
     assert.equal(answer.headers['access-control-allow-origin'], SHOP);
   });
 
   it('allows the BFF\'s own origin without listing it', async () => {
-    const stream = new ChatStream(bff.url, { message: 'Hi' }, { origin: bff.url });
+    const stream = new ChatStream(suite.bff.url, { message: 'Hi' }, { origin: suite.bff.url });
     await stream.finished;
     assert.equal(stream.response?.statusCode, 200);
   });
 
   it('lets requests without an Origin through (curl, servers): CORS is the browser\'s rule', async () => {
-    const stream = new ChatStream(bff.url, { message: 'Hi' });
+    const stream = new ChatStream(suite.bff.url, { message: 'Hi' });
     await stream.finished;
     assert.equal(stream.response?.statusCode, 200);
     assert.equal(stream.response?.headers['access-control-allow-origin'], undefined);
@@ -152,20 +134,18 @@ describe('CORS: exact origins only', () => {
 
   it('never reflects another origin, whatever its spelling', async () => {
     for (const origin of ['https://evil.example', 'null', 'HTTPS://SHOP.EXAMPLE.COM', `${SHOP}:443`, `${SHOP}/`, `http://shop.example.com`, '*']) {
-      const answer = await send(bff.url, { ...json({ message: 'hi' }), headers: { 'content-type': 'application/json', origin } });
+      const answer = await send(suite.bff.url, { ...json({ message: 'hi' }), headers: { 'content-type': 'application/json', origin } });
       assert.equal(answer.status, 403, origin);
       assert.equal(answer.headers['access-control-allow-origin'], undefined, origin);
       assert.match(String(answer.headers.vary), /Origin/, origin);
     }
-    assert.equal(fake.calls.length, 4, 'only the allowed requests reached AgentCore');
+    assert.equal(suite.fake.calls.length, 4, 'only the allowed requests reached AgentCore');
   });
 });
 
 describe('rate limit per client address', () => {
   it('answers 429 with Retry-After once an address is over RATE_LIMIT_MAX, and counts each address on its own', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY_HOPS: '1' });
-    try {
+    await withFakeBff({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY_HOPS: '1' }, async (fake, bff) => {
       const from = (address: string): RequestOptions => ({ ...json({ message: '' }), headers: { 'content-type': 'application/json', 'x-forwarded-for': address } });
       for (let i = 0; i < 3; i++) assert.equal((await send(bff.url, from('203.0.113.7'))).status, 400);
       const limited = await send(bff.url, from('203.0.113.7'));
@@ -175,32 +155,22 @@ describe('rate limit per client address', () => {
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${limited.headers['retry-after']}`);
       assert.equal((await send(bff.url, from('198.51.100.9'))).status, 400, 'another address has its own budget');
       assert.equal(fake.calls.length, 0);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('believes X-Forwarded-For only as far as TRUST_PROXY_HOPS: a client cannot pick a fresh address', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, { RATE_LIMIT_MAX: '2', TRUST_PROXY_HOPS: '0' });
-    try {
+    await withFakeBff({ RATE_LIMIT_MAX: '2', TRUST_PROXY_HOPS: '0' }, async (_fake, bff) => {
       const spoofed = (i: number): RequestOptions => ({ ...json({ message: '' }), headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.0.2.${i}` } });
       assert.equal((await send(bff.url, spoofed(1))).status, 400);
       assert.equal((await send(bff.url, spoofed(2))).status, 400);
       assert.equal((await send(bff.url, spoofed(3))).status, 429);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 });
 
 describe('one run at a time per session', () => {
   it('answers a second concurrent send to the same session with 409, and takes it again once the first is over', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url);
-    try {
+    await withFakeBff({}, async (fake, bff) => {
       fake.next(stallAfterStart);
       const first = new ChatStream(bff.url, { message: 'Think hard', session_id: 'busy' });
       await first.until((s) => s.has('agent_start'));
@@ -218,33 +188,21 @@ describe('one run at a time per session', () => {
       const third = new ChatStream(bff.url, { message: 'Now?', session_id: 'busy' });
       await third.finished;
       assert.deepEqual(third.events.at(-1)?.data, { status: 'complete' });
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 });
 
 describe('security headers and logs', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url);
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff();
 
   it('sets them on every kind of response: stream, JSON error, 404, health', async () => {
-    const stream = new ChatStream(bff.url, { message: 'Hi' });
+    const stream = new ChatStream(suite.bff.url, { message: 'Hi' });
     await stream.finished;
     const answers = [
       stream.response!.headers,
-      (await send(bff.url, json({ message: '' }))).headers,
-      (await send(bff.url, { method: 'GET', path: '/nope' })).headers,
-      (await send(bff.url, { method: 'GET', path: '/health' })).headers,
+      (await send(suite.bff.url, json({ message: '' }))).headers,
+      (await send(suite.bff.url, { method: 'GET', path: '/nope' })).headers,
+      (await send(suite.bff.url, { method: 'GET', path: '/health' })).headers,
     ];
     for (const headers of answers) {
       assert.equal(headers['x-content-type-options'], 'nosniff');
@@ -261,12 +219,12 @@ describe('security headers and logs', () => {
 
   it('logs one JSON line per request — id, status, duration, outcome — and never the message', async () => {
     const secretMessage = 'my card number is 4111 1111 1111 1111';
-    const before = bff.logs.length;
-    const stream = new ChatStream(bff.url, { message: secretMessage, session_id: 'log-session' });
+    const before = suite.bff.logs.length;
+    const stream = new ChatStream(suite.bff.url, { message: secretMessage, session_id: 'log-session' });
     await stream.finished;
-    await send(bff.url, json({ message: secretMessage, session_id: 'bad id' }));
-    await waitFor(() => bff.logs.length >= before + 2, 'two log lines');
-    const [streamLine, errorLine] = bff.logs.slice(before);
+    await send(suite.bff.url, json({ message: secretMessage, session_id: 'bad id' }));
+    await waitFor(() => suite.bff.logs.length >= before + 2, 'two log lines');
+    const [streamLine, errorLine] = suite.bff.logs.slice(before);
     const requestId = stream.response!.headers['x-request-id'];
     assert.equal(stream.events[0]!.id, `${requestId}:1`, 'the stream\'s run id is the request id');
     assert.deepEqual(
@@ -277,7 +235,7 @@ describe('security headers and logs', () => {
     assert.match(String(streamLine!.time), /^\d{4}-\d\d-\d\dT/);
     assert.equal(errorLine!.status, 400);
     assert.equal(errorLine!.outcome, 'invalid_session_id');
-    const all = JSON.stringify(bff.logs);
+    const all = JSON.stringify(suite.bff.logs);
     // The whole card number: a bare '4111' can occur in a random request id (a v4 UUID's "-4xxx-").
     assert.ok(!all.includes('4111 1111') && !all.includes('card number'), 'no message text in the logs');
     assert.ok(!all.includes('log-session'), 'no session id in the logs');

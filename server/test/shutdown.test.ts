@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { describe, it } from 'node:test';
 import { SHUTTING_DOWN, shutdown } from '../src/shutdown.ts';
-import { startBff } from '../../test/support/bff.ts';
+import { withFakeBff } from '../../test/support/bff.ts';
 import { flood, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { ChatStream, send } from '../../test/support/http-client.ts';
@@ -26,9 +26,7 @@ async function idleKeepAliveConnection(url: string): Promise<{ closed: Promise<v
 
 describe('graceful shutdown', () => {
   it('ends every open stream with error shutting_down + done, aborts their agent calls, closes every connection', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url);
-    try {
+    await withFakeBff({}, async (fake, bff) => {
       fake.next(stallAfterStart, stallAfterStart, stallAfterStart);
       const streams = [1, 2, 3].map((i) => new ChatStream(bff.url, { message: 'Think', session_id: `open-${i}` }));
       for (const s of streams) await s.until((x) => x.has('agent_start'));
@@ -48,16 +46,11 @@ describe('graceful shutdown', () => {
       await assert.rejects(send(bff.url, { method: 'GET', path: '/health' }), /ECONNREFUSED/);
       assert.ok(fake.calls.every((c) => c.abortedAt !== undefined), 'every agent call was aborted');
       await fake.settled();
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('does not wait past its grace period for a browser that is not reading', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url);
-    try {
+    await withFakeBff({}, async (fake, bff) => {
       fake.next(flood(1024));
       const stalled = new ChatStream(bff.url, { message: 'Talk', session_id: 'stalled' });
       await stalled.until((s) => s.events.length >= 10);
@@ -67,16 +60,11 @@ describe('graceful shutdown', () => {
       await shutdown(bff.server, bff.runs, 300);
       assert.equal(bff.server.listening, false);
       await fake.settled();
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('reports shutting_down on /health and refuses new chats (503) once it has begun', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url);
-    try {
+    await withFakeBff({}, async (fake, bff) => {
       await bff.runs.stopAll(SHUTTING_DOWN);
       const health = await send(bff.url, { method: 'GET', path: '/health' });
       assert.equal(health.status, 503);
@@ -85,10 +73,7 @@ describe('graceful shutdown', () => {
       assert.equal(chat.status, 503);
       assert.equal(chat.json.error.code, 'shutting_down');
       assert.equal(fake.calls.length, 0);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('runs on SIGTERM in the real process (server/src/main.ts), which then exits 0', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MAX_UPSTREAM_EVENT_BYTES } from '../src/agentcore.ts';
-import { type Bff, startBff } from '../../test/support/bff.ts';
+import { type Bff, startBff, useFakeBff, withFakeBff } from '../../test/support/bff.ts';
 import {
   type FakeAgentCore,
   LEAKY_DETAIL,
@@ -78,27 +78,18 @@ async function expectHealthy(bff: Bff, fake: FakeAgentCore): Promise<void> {
 }
 
 describe('upstream faults, through the real SDK', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url);
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff();
 
   it('a normal answer passes through: the SDK route, the ARN, the qualifier, the HMAC session id', async () => {
-    const stream = await chat(bff, 'normal-session');
+    const stream = await chat(suite.bff, 'normal-session');
     assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'token', 'token', 'token', 'message', 'done']);
-    const call = fake.calls.at(-1)!;
-    assert.equal(call.arn, bff.config.runtimeArn);
+    const call = suite.fake.calls.at(-1)!;
+    assert.equal(call.arn, suite.bff.config.runtimeArn);
     assert.equal(call.qualifier, 'DEFAULT');
     assert.match(call.runtimeSessionId!, /^[0-9a-f]{64}$/);
     assert.deepEqual(call.payload, { prompt: 'Hello there' });
     assertNoInternals(stream.raw, ['normal-session']);
-    await fake.settled();
+    await suite.fake.settled();
   });
 
   it('hands a finished run\'s upstream connection back to the SDK\'s pool for the next run', async () => {
@@ -115,31 +106,31 @@ describe('upstream faults, through the real SDK', () => {
   });
 
   it('resets the connection mid-stream: what arrived is kept, then upstream_unreachable', async () => {
-    const stream = await expectFault(bff, fake, resetMidStream, 'upstream_unreachable', true);
+    const stream = await expectFault(suite.bff, suite.fake, resetMidStream, 'upstream_unreachable', true);
     assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'error', 'done']);
   });
 
   it('ends the response before AGENT_END: upstream_incomplete', async () => {
-    await expectFault(bff, fake, endWithoutAgentEnd, 'upstream_incomplete', true);
+    await expectFault(suite.bff, suite.fake, endWithoutAgentEnd, 'upstream_incomplete', true);
   });
 
   it('sends an event that is not JSON: upstream_malformed', async () => {
-    await expectFault(bff, fake, garbageAfterStart('event: LLM_TOKEN\ndata: {"delta": "unterminated\n\n'), 'upstream_malformed', true);
+    await expectFault(suite.bff, suite.fake, garbageAfterStart('event: LLM_TOKEN\ndata: {"delta": "unterminated\n\n'), 'upstream_malformed', true);
   });
 
   it('sends an event of the wrong shape: upstream_malformed', async () => {
-    await expectFault(bff, fake, garbageAfterStart('event: TOOL_CALL\ndata: {"id": 7, "tool": "calculator"}\n\n'), 'upstream_malformed', true);
+    await expectFault(suite.bff, suite.fake, garbageAfterStart('event: TOOL_CALL\ndata: {"id": 7, "tool": "calculator"}\n\n'), 'upstream_malformed', true);
   });
 
   it(`sends an event larger than ${MAX_UPSTREAM_EVENT_BYTES} bytes: upstream_malformed, and the BFF stops reading it`, async () => {
-    await expectFault(bff, fake, hugeEvent(4 * MAX_UPSTREAM_EVENT_BYTES), 'upstream_malformed', true);
-    const call = fake.calls.at(-2)!;
+    await expectFault(suite.bff, suite.fake, hugeEvent(4 * MAX_UPSTREAM_EVENT_BYTES), 'upstream_malformed', true);
+    const call = suite.fake.calls.at(-2)!;
     assert.ok(call.abortedAt !== undefined, 'the upstream call was dropped mid-event');
   });
 
   it('reports a failure mid-stream (bedrock-agentcore\'s own error event): agent_failed', async () => {
     const stack = `Error: boom for ${LEAKY_DETAIL}\n    at handler (/app/agent.js:10:5)`;
-    await expectFault(bff, fake, garbageAfterStart(`event: error\ndata: ${JSON.stringify({ error: stack })}\n\n`), 'agent_failed', true);
+    await expectFault(suite.bff, suite.fake, garbageAfterStart(`event: error\ndata: ${JSON.stringify({ error: stack })}\n\n`), 'agent_failed', true);
   });
 
   it('sends AGENT_ERROR: its code and message reach the browser, then done: error', async () => {
@@ -150,7 +141,7 @@ describe('upstream faults, through the real SDK', () => {
       await call.event('AGENT_END', { timestamp: '', output: '' });
       call.end();
     };
-    const stream = await expectFault(bff, fake, script, 'model_throttled', true);
+    const stream = await expectFault(suite.bff, suite.fake, script, 'model_throttled', true);
     assert.equal(stream.find('error')!.data.message, 'The model is busy right now. Try again in a moment.');
   });
 
@@ -162,7 +153,7 @@ describe('upstream faults, through the real SDK', () => {
       await call.event('AGENT_END', { timestamp: '', output: '' });
       call.end();
     };
-    const stream = await expectFault(bff, fake, script, 'model_error', false);
+    const stream = await expectFault(suite.bff, suite.fake, script, 'model_error', false);
     assert.equal(stream.find('error')!.data.message, 'The assistant failed while answering. Try again.');
   });
 
@@ -183,33 +174,24 @@ describe('upstream faults, through the real SDK', () => {
   for (const [status, errorType, code, retryable, contentType] of sdkErrors) {
     it(`answers ${status} ${errorType ?? `(a proxy's ${contentType} page)`}: ${code}, after exactly one attempt`, async () => {
       const message = contentType === 'text/html' ? `<h1>${status}</h1><p>${LEAKY_DETAIL}</p>` : undefined;
-      await expectFault(bff, fake, failWith(status, errorType, message, contentType), code, retryable);
+      await expectFault(suite.bff, suite.fake, failWith(status, errorType, message, contentType), code, retryable);
     });
   }
 });
 
 describe('a quiet agent: the idle timeout', () => {
-  let fake: FakeAgentCore;
-  let bff: Bff;
-  before(async () => {
-    fake = await startFakeAgentCore();
-    bff = await startBff(fake.url, { STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), HEARTBEAT_MS: String(HEARTBEAT_MS) });
-  });
-  after(async () => {
-    await bff.close();
-    await fake.close();
-  });
+  const suite = useFakeBff({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), HEARTBEAT_MS: String(HEARTBEAT_MS) });
 
   it('stalls after opening the stream: pings keep the browser company, then upstream_timeout', async () => {
-    const stream = await expectFault(bff, fake, stallAfterStart, 'upstream_timeout', true);
+    const stream = await expectFault(suite.bff, suite.fake, stallAfterStart, 'upstream_timeout', true);
     assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
     assert.match(stream.raw, /^: ping\n\n/m, 'heartbeat comments arrived while the agent was silent');
-    assert.ok(fake.calls.at(-2)!.abortedAt !== undefined, 'the stalled upstream call was aborted');
+    assert.ok(suite.fake.calls.at(-2)!.abortedAt !== undefined, 'the stalled upstream call was aborted');
   });
 
   it('never answers the headers: upstream_timeout', async () => {
-    await expectFault(bff, fake, stallBeforeHeaders, 'upstream_timeout', true);
-    assert.ok(fake.calls.at(-2)!.abortedAt !== undefined, 'the stalled upstream call was aborted');
+    await expectFault(suite.bff, suite.fake, stallBeforeHeaders, 'upstream_timeout', true);
+    assert.ok(suite.fake.calls.at(-2)!.abortedAt !== undefined, 'the stalled upstream call was aborted');
   });
 
   it('drips bytes slowly, one event taking longer than the idle timeout: bytes are activity, all of it arrives', async () => {
@@ -221,27 +203,22 @@ describe('a quiet agent: the idle timeout', () => {
     const perTick = 2;
     const everyMs = 10;
     assert.ok((long.length / perTick) * everyMs > IDLE_MS, 'the long event takes longer than the idle timeout to arrive');
-    fake.next(drip(bytes, perTick, everyMs));
-    const stream = await chat(bff);
+    suite.fake.next(drip(bytes, perTick, everyMs));
+    const stream = await chat(suite.bff);
     assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'done']);
     assert.equal(stream.find('token')!.data.delta, long);
     assert.deepEqual(stream.events.at(-1)!.data, { status: 'complete' });
-    await expectHealthy(bff, fake);
+    await expectHealthy(suite.bff, suite.fake);
   });
 });
 
 describe('upstream faults that need their own BFF', () => {
   it('drips forever: the run is stopped at STREAM_MAX_DURATION_MS with run_timeout', async () => {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, { STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100', STREAM_MAX_DURATION_MS: '1500' });
-    try {
+    await withFakeBff({ STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100', STREAM_MAX_DURATION_MS: '1500' }, async (fake, bff) => {
       // A byte every 20 ms never lets the idle timeout fire; only the cap on the run ends it.
       await expectFault(bff, fake, drip(answerBytes('x'.repeat(100_000)), 1, 20), 'run_timeout', false);
       assert.ok(fake.calls.at(-2)!.abortedAt !== undefined, 'the upstream call was aborted');
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
+    });
   });
 
   it('has nothing listening at the endpoint: upstream_unreachable', async () => {

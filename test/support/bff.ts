@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActiveRuns } from '../../server/src/active-runs.ts';
@@ -5,6 +6,7 @@ import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentc
 import { createApp } from '../../server/src/app.ts';
 import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
 import { createLogger } from '../../server/src/logger.ts';
+import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
 /** Credentials the SDK signs with in tests: neither may ever show up in a browser's bytes. */
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'test-secret-access-key-never-shown' };
@@ -54,4 +56,30 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): P
       client.destroy();
     },
   };
+}
+
+/** A fake AgentCore and a BFF in front of it, for one test: both closed afterwards, whatever happens. */
+export async function withFakeBff<T>(env: NodeJS.ProcessEnv, test: (fake: FakeAgentCore, bff: Bff) => Promise<T>): Promise<T> {
+  const fake = await startFakeAgentCore();
+  const bff = await startBff(fake.url, env);
+  try {
+    return await test(fake, bff);
+  } finally {
+    await bff.close();
+    await fake.close();
+  }
+}
+
+/** The same pair shared by the tests of one `describe`: started before them, closed after them. */
+export function useFakeBff(env: NodeJS.ProcessEnv = {}): { fake: FakeAgentCore; bff: Bff } {
+  const pair = {} as { fake: FakeAgentCore; bff: Bff };
+  before(async () => {
+    pair.fake = await startFakeAgentCore();
+    pair.bff = await startBff(pair.fake.url, env);
+  });
+  after(async () => {
+    await pair.bff.close();
+    await pair.fake.close();
+  });
+  return pair;
 }

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { type BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph';
 import { createGateway, listenGateway } from '../../agent/src/gateway.ts';
@@ -7,9 +5,8 @@ import { buildGraph } from '../../agent/src/graph.ts';
 import { OfflineChatModel } from '../../agent/src/offline-model.ts';
 import { createRuntime } from '../../agent/src/runtime.ts';
 import { tools } from '../../agent/src/tools.ts';
-import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
-import { createApp } from '../../server/src/app.ts';
-import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
+import type { ServerConfig } from '../../server/src/config.ts';
+import { startBff } from './bff.ts';
 
 export interface StackOptions {
   model?: BaseChatModel;
@@ -32,19 +29,12 @@ export async function startStack({ model, checkpointer = new MemorySaver(), env 
   const graph = buildGraph({ model: model ?? new OfflineChatModel(), tools, checkpointer });
   const runtime = await createRuntime({ graph, logging: false }).listen(0, '127.0.0.1');
   const gateway = await listenGateway(createGateway({ runtimeUrl: runtime.url }), 0, '127.0.0.1');
-  const config = loadConfig({ AGENTCORE_ENDPOINT: gateway.url, SESSION_SECRET: 'test-secret', LOG_LEVEL: 'silent', ...env }, () => {});
-  const client = createAgentCoreClient(config, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config) });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const bff = await startBff(gateway.url, env);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    config,
+    url: bff.url,
+    config: bff.config,
     async close() {
-      client.destroy();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await bff.close();
       await gateway.close();
       await runtime.close();
     },

@@ -99,27 +99,22 @@ describe('<agent-chat> themes', () => {
   it('leaves the host page alone: no styles, fonts or requests of its own', async () => {
     const requests = recordRequests();
     const page = await fixture<HTMLElement>(html`<div><p>Host text</p><button>Host button</button></div>`);
-    const before = {
+    // Everything of the host page the widget could disturb.
+    const hostState = () => ({
       styleSheets: document.styleSheets.length,
       adopted: document.adoptedStyleSheets.length,
       head: document.head.children.length,
       fonts: document.fonts.size,
       p: { ...getComputedStyle(page.querySelector('p')!) },
       button: { ...getComputedStyle(page.querySelector('button')!) },
-    };
+    });
+    const before = hostState();
     const el = document.createElement('agent-chat');
     el.endpoint = '/scripted/seed';
     el.theme = 'dark';
     page.append(el);
     await converse(el);
-    expect({
-      styleSheets: document.styleSheets.length,
-      adopted: document.adoptedStyleSheets.length,
-      head: document.head.children.length,
-      fonts: document.fonts.size,
-      p: { ...getComputedStyle(page.querySelector('p')!) },
-      button: { ...getComputedStyle(page.querySelector('button')!) },
-    }).to.deep.equal(before);
+    expect(hostState()).to.deep.equal(before);
     expect(await requests.stop()).to.deep.equal(['/scripted/seed']);
   });
 
