@@ -2,6 +2,7 @@ import { agentCoreInvoker, createAgentCoreClient } from './agentcore.ts';
 import { ActiveRuns } from './active-runs.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { shutdown } from './shutdown.ts';
 
@@ -10,7 +11,7 @@ const logger = createLogger(config.logLevel);
 const client = createAgentCoreClient(config);
 const runs = new ActiveRuns();
 const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
-const server = app.listen(config.port, () => {
+const server = createHttpServer(app).listen(config.port, () => {
   logger.info('listening', { url: `http://localhost:${config.port}`, agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}` });
 });
 // Node closes idle keep-alive connections after 5 s, shorter than load balancers keep theirs (AWS ALB:

@@ -5,6 +5,7 @@ import { ActiveRuns } from '../../server/src/active-runs.ts';
 import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
 import { createApp } from '../../server/src/app.ts';
 import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
+import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
@@ -39,7 +40,7 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): P
   const runs = new ActiveRuns();
   const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const responses: ServerResponse[] = [];
   server.on('request', (_req, res: ServerResponse) => responses.push(res));
