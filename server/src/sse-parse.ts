@@ -24,29 +24,25 @@ export class SseParser {
   // StringDecoder, not TextDecoder: as light as a few bytes of JS state, where Node's TextDecoder
   // holds a native ICU converter, and every open stream has one.
   private readonly decoder = new StringDecoder('utf8');
-  private readonly maxEventBytes: number;
   private ready: SseMessage[] = [];
-  /** Bytes fed since the last complete message or comment (it undercounts by at most one chunk). */
-  private pending = 0;
 
   constructor(maxEventBytes = Number.POSITIVE_INFINITY) {
-    this.maxEventBytes = maxEventBytes;
     this.parser = createParser({
       onEvent: ({ id, event, data }) => {
-        this.pending = 0;
         this.ready.push(id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data });
       },
-      onComment: () => {
-        this.pending = 0;
+      // The parser measures what it holds for the event in progress (its data and any unfinished
+      // line), in characters, whatever comments or blank lines come in between.
+      ...(Number.isFinite(maxEventBytes) ? { maxBufferSize: maxEventBytes } : {}),
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') throw new SseEventTooLargeError(`An SSE event exceeded ${maxEventBytes} characters`);
       },
     });
   }
 
   /** The messages this chunk completes (often none). */
   feed(chunk: Uint8Array | string): readonly SseMessage[] {
-    this.pending += chunk.length;
     this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    if (this.pending > this.maxEventBytes) throw new SseEventTooLargeError(`An SSE event exceeded ${this.maxEventBytes} bytes`);
     return this.take();
   }
 

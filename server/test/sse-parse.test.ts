@@ -79,6 +79,19 @@ describe('parseSse', () => {
     assert.throws(() => parser.feed('x'.repeat(600)), SseEventTooLargeError);
   });
 
+  it('refuses an event grown past the limit in complete data lines with comments between them', () => {
+    const parser = new SseParser(1000);
+    parser.feed(`data: ${'x'.repeat(400)}\n: keep-alive\n`);
+    parser.feed(`data: ${'x'.repeat(400)}\n: keep-alive\n`);
+    assert.throws(() => parser.feed(`data: ${'x'.repeat(400)}\n: keep-alive\n`), SseEventTooLargeError);
+  });
+
+  it('does not count comments and blank lines between events toward the limit', () => {
+    const parser = new SseParser(1000);
+    for (let i = 0; i < 200; i++) assert.deepEqual(parser.feed(': ping\n\nevent: ping\n\n'), []);
+    assert.deepEqual(parser.feed('event: a\ndata: 1\n\n'), [{ event: 'a', data: '1' }]);
+  });
+
   it('counts the limit per event: many events of a total far above it pass', () => {
     const parser = new SseParser(1000);
     let count = 0;
