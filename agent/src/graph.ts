@@ -21,7 +21,7 @@ export function routeAfterChatbot(state: State): 'tools' | typeof END {
  * 1 + 2 × maxSteps supersteps, and LangGraph fails the run with GraphRecursionError when it would
  * need one more, that is when the model would be called again.
  */
-export function recursionLimitFor(maxSteps: number): number {
+function recursionLimitFor(maxSteps: number): number {
   return 2 * maxSteps + 1;
 }
 

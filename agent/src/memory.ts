@@ -79,11 +79,12 @@ export class BoundedMemorySaver extends MemorySaver {
     const checkpoints = this.storage[threadId]![namespace]!;
     // Checkpoint ids sort in time order; the newest is the one LangGraph reads next.
     const latest = Object.keys(checkpoints).sort().at(-1)!;
-    for (const id of Object.keys(checkpoints)) if (id !== latest) delete checkpoints[id];
-    // MemorySaver keys pending writes by JSON.stringify([thread, namespace, checkpoint]).
-    const session = JSON.stringify([threadId, namespace]).slice(0, -1) + ',';
-    const keep = JSON.stringify([threadId, namespace, latest]);
-    for (const key of Object.keys(this.writes)) if (key.startsWith(session) && key !== keep) delete this.writes[key];
+    for (const id of Object.keys(checkpoints)) {
+      if (id === latest) continue;
+      delete checkpoints[id];
+      // MemorySaver keys pending writes by JSON.stringify([thread, namespace, checkpoint]).
+      delete this.writes[JSON.stringify([threadId, namespace, id])];
+    }
     this.recent.delete(threadId);
     this.recent.add(threadId);
     for (const oldest of this.recent) {

@@ -16,7 +16,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Child {
   url: string;
-  process: ChildProcess;
   ask<T>(type: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -70,7 +69,6 @@ function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): { child: Ch
 function handle(child: ChildProcess, url: string): Child {
   return {
     url,
-    process: child,
     ask: (type) => askChild(child, type),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

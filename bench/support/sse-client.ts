@@ -15,7 +15,6 @@ export interface OpenStream {
   events: ReceivedEvent[];
   /** Comment lines (heartbeats). */
   comments: number;
-  bytes: number;
   /** `process.hrtime.bigint()` just before the request was sent. */
   sentAt: bigint;
   /** Settles when the response ended (resolves) or the request failed (rejects). */
@@ -37,7 +36,6 @@ export function openStream(url: string, body: unknown, agent: Agent): OpenStream
     status: undefined,
     events: [],
     comments: 0,
-    bytes: 0,
     sentAt: 0n,
     finished: Promise.resolve(),
     errorBody: '',
@@ -60,7 +58,6 @@ export function openStream(url: string, body: unknown, agent: Agent): OpenStream
       const decoder = new TextDecoder();
       res.on('data', (chunk: Buffer) => {
         at = process.hrtime.bigint();
-        stream.bytes += chunk.length;
         const text = decoder.decode(chunk, { stream: true });
         if (ok) parser.feed(text);
         else stream.errorBody += text;

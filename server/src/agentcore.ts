@@ -83,11 +83,14 @@ function toAgentEvent({ event, data }: SseMessage): AgentEvent | undefined {
   return { event, data: parsed } as AgentEvent;
 }
 
+const NO_EVENTS: { events: AgentEvent[] } = Object.freeze({ events: Object.freeze([]) as unknown as AgentEvent[] });
+
 /**
  * The checked Wire 1 events among `messages`, up to the first malformed one (whose error comes
  * with them): the events before it arrived intact and still reach the browser.
  */
 function toAgentEvents(messages: readonly SseMessage[]): { events: AgentEvent[]; error?: unknown } {
+  if (messages.length === 0) return NO_EVENTS;
   const events: AgentEvent[] = [];
   for (const message of messages) {
     try {
@@ -122,14 +125,14 @@ export function createAgentCoreClient(
   const client = new BedrockAgentCoreClient({
     region: config.region,
     ...(config.agentcoreEndpoint ? { endpoint: config.agentcoreEndpoint } : {}),
-    // Every open chat holds one upstream connection for its whole run: the SDK's default pool of
+    ...overrides,
+    // Not overridable: runs are aborted through this handler (see runSignals). Every open chat holds one upstream connection for its whole run: the SDK's default pool of
     // 50 sockets would queue the 51st chat behind the others.
     requestHandler: new RunAbortingHttpHandler({
       httpAgent: { maxSockets: Number.POSITIVE_INFINITY },
       httpsAgent: { maxSockets: Number.POSITIVE_INFINITY },
     }),
     cacheMiddleware: true,
-    ...overrides,
     // A retried InvokeAgentRuntime would run the agent a second time: exactly one attempt.
     maxAttempts: 1,
   });

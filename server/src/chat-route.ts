@@ -18,7 +18,7 @@ export interface ChatRouteDeps {
   logger: Logger;
 }
 
-/** The browser went away: nobody will read this error; it names the outcome in the log. */
+/** The browser went away: nobody will read this error; it keeps the abort from being logged as unexpected. */
 const CANCELLED = new RunStopped('cancelled', 'The browser went away.', false);
 const UPSTREAM_TIMEOUT = new RunStopped('upstream_timeout', 'The assistant stopped responding. Try again.', true);
 const RUN_TIMEOUT = new RunStopped('run_timeout', 'The answer took too long and was stopped.', false);

@@ -20,11 +20,10 @@ const server = createHttpServer(app).listen(config.port, () => {
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 
-let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
+    // shutdown() marks `runs` as stopping before it awaits anything.
+    if (runs.stopping) return;
     logger.info('shutting down', { signal, open_streams: runs.size });
     shutdown(server, runs).finally(() => {
       client.destroy();

@@ -6,6 +6,8 @@ function field(value: string): string {
   return value.replace(/[\r\n]/g, '');
 }
 
+const PING = ': ping\n\n';
+
 /**
  * Writes one SSE response: frozen headers, `id: <run id>:<sequence>` on every event (the sequence
  * counts from 1), a `: ping` comment every `heartbeatMs` whose timer stops when the response closes.
@@ -29,7 +31,7 @@ export class SseWriter {
     // No flushHeaders(): the headers leave with the first event, in the same packet.
     this.heartbeat = setInterval(() => {
       // A reader that is not reading gets nothing more piled up, not even pings.
-      if (!res.writableNeedDrain) this.comment('ping');
+      if (!res.writableNeedDrain) this.write(PING);
     }, heartbeatMs);
     this.heartbeat.unref();
     res.once('close', () => clearInterval(this.heartbeat));
@@ -46,10 +48,6 @@ export class SseWriter {
       frames += `${this.idPrefix}${++this.sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     }
     return this.write(frames);
-  }
-
-  comment(text: string): boolean {
-    return this.write(`: ${field(text)}\n\n`);
   }
 
   end(): void {

@@ -149,8 +149,6 @@ export interface FakeAgentCore {
   calls: UpstreamCall[];
   /** Scripts for the next calls, in order; after them, calls get a normal `answer()`. */
   next(...scripts: Script[]): void;
-  /** TCP connections currently open to the fake. */
-  openConnections(): number;
   /** Waits until no connection is open (idle keep-alive ones close after `keepAliveMs`); throws after 5 s. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -258,7 +256,6 @@ export async function startFakeAgentCore({ keepAliveMs = 100 } = {}): Promise<Fa
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     next: (...scripts) => void queue.push(...scripts),
-    openConnections: () => sockets.size,
     settled: () => waitFor(() => sockets.size === 0, 'every upstream connection to close (an open one is a leak)'),
     close: () =>
       new Promise<void>((resolve) => {

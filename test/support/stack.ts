@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { type BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { createGateway, listenGateway } from '../../agent/src/gateway.ts';
 import { buildGraph } from '../../agent/src/graph.ts';
 import { OfflineChatModel } from '../../agent/src/offline-model.ts';
@@ -25,7 +25,7 @@ export interface Stack {
  * The whole real path on ephemeral ports, in this process: BFF → AWS SDK → local AgentCore
  * gateway → `BedrockAgentCoreApp` runtime → LangGraph graph.
  */
-export async function startStack({ model, checkpointer = new MemorySaver(), env = {} }: StackOptions = {}): Promise<Stack> {
+export async function startStack({ model, checkpointer, env = {} }: StackOptions = {}): Promise<Stack> {
   const graph = buildGraph({ model: model ?? new OfflineChatModel(), tools, checkpointer });
   const runtime = await createRuntime({ graph, logging: false }).listen(0, '127.0.0.1');
   const gateway = await listenGateway(createGateway({ runtimeUrl: runtime.url }), 0, '127.0.0.1');
