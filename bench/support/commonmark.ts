@@ -141,6 +141,9 @@ function blockHtml(block: Block, defs: Definitions, tight = false): string {
   }
 }
 
+/** A parsed document written as CommonMark's reference HTML. */
+export const documentHtml = (doc: Block, defs: Definitions) => blockHtml(doc, defs);
+
 /** The whole text through the widget's parser, written as CommonMark's reference HTML. */
 export function toHtml(markdown: string): string {
   const parser = new BlockParser();
@@ -151,7 +154,9 @@ export function toHtml(markdown: string): string {
   return blockHtml(parser.doc, parser.defs);
 }
 
-const normalize = (html: string) => html.replace(/>\s+</g, '><').trim();
+/** Whitespace around block-level tags does not matter (the spec's own test normalizes it away); inside text it does. */
+export const normalize = (html: string) =>
+  html.replace(/\s*(<\/?(?:p|ul|ol|li|blockquote|pre|h[1-6]|hr|table|thead|tbody|tr|th|td)\b[^>]*>)\s*/g, '$1').trim();
 
 export interface SectionResult {
   section: string;

@@ -718,18 +718,20 @@ class InlineParser {
 
   /**
    * A GFM extended autolink: `http://`, `https://` or `www.` at the start of a word, a domain with a
-   * dot (no `_` in its last two parts), then anything up to a space or `<`, less trailing
+   * dot (no `_` in its last two parts), then anything up to a space, `<` or `>` (GFM stops only at
+   * `<`: then `href="http://x.css">` would link `http://x.css">`), less trailing
    * punctuation (`?!.,:*_~'"`), unbalanced `)` and an entity-like `&x;` at the end. Each try looks at
    * no more than a domain's 253 characters: the end of the word is found once per word.
    */
   private bareUrl(parent: Node): boolean {
     const s = this.s;
     const start = this.pos;
-    const before = s[start - 1];
-    if (before !== undefined && !/[\s*_~(]/.test(before)) return false;
     BARE_URL_SCHEME.lastIndex = start;
     const scheme = BARE_URL_SCHEME.exec(s);
     if (!scheme) return false;
+    // `www.` starts a link at the start of a word or after `*_~(`; a scheme after anything but a letter or digit.
+    const before = s[start - 1];
+    if (before !== undefined && !(scheme[0].length === 4 ? /[\s*_~(]/ : /[^A-Za-z0-9]/).test(before)) return false;
     const host = scheme[0].length === 4 ? start : BARE_URL_SCHEME.lastIndex;
     let d = BARE_URL_SCHEME.lastIndex;
     while (d - host < 253 && /[A-Za-z0-9_.-]/.test(s[d] ?? ' ')) d++;
@@ -737,7 +739,7 @@ class InlineParser {
     if (parts.length < 2 || parts.slice(-2).some((p) => !p || p.includes('_'))) return false;
     if (start >= this.wordEnd) {
       this.wordEnd = start;
-      while (this.wordEnd < s.length && !/[\s<]/.test(s[this.wordEnd]!)) this.wordEnd++;
+      while (this.wordEnd < s.length && !/[\s<>]/.test(s[this.wordEnd]!)) this.wordEnd++;
     }
     let end = this.wordEnd;
     let parens = 0;
