@@ -13,6 +13,16 @@ import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type Tur
 const newId = () => crypto.randomUUID();
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: [], status: 'thinking' });
 
+/** What a message says, however broken it is. */
+function plainText(entry: Entry): string {
+  try {
+    if (entry.role === 'user') return String(entry.text);
+    return entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
+  } catch {
+    return '';
+  }
+}
+
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18" /></svg>`;
 
@@ -43,6 +53,7 @@ export type HeaderMap = Record<string, string>;
  * @csspart message-assistant - An answer from the agent.
  * @csspart thinking - The "Thinking…" indicator.
  * @csspart tool-card - A tool call: name, arguments, status, result.
+ * @csspart render-notice - Says a message is shown as plain text because it could not be formatted.
  * @csspart code-block - A fenced code block in an answer.
  * @csspart copy-button - A code block's copy button.
  * @csspart error - Why a run failed.
@@ -188,10 +199,7 @@ export class AgentChat extends LitElement {
             ${repeat(
               this.entries,
               (entry) => entry.id,
-              (entry) =>
-                entry.role === 'user'
-                  ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
-                  : this.renderTurn(entry, entry === last, s),
+              (entry) => this.renderEntry(entry, entry === last, s),
             )}
           </div>
         </div>
@@ -220,6 +228,21 @@ export class AgentChat extends LitElement {
       >
         ${this.open ? closeIcon : chatIcon}
       </button>`;
+  }
+
+  /** One message; if drawing it throws, its text as plain text with a notice, and the rest goes on. */
+  private renderEntry(entry: Entry, isLast: boolean, s: AgentChatStrings) {
+    try {
+      return entry.role === 'user'
+        ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
+        : this.renderTurn(entry, isLast, s);
+    } catch (error) {
+      console.warn('agent-chat: a message could not be shown and is shown as plain text', error);
+      return html`<div part="message message-${entry.role}" class="message ${entry.role}">
+        <div part="render-notice" class="notice">${s.renderFailed}</div>
+        <div class="plain">${plainText(entry)}</div>
+      </div>`;
+    }
   }
 
   private renderTurn(turn: AssistantEntry, isLast: boolean, s: AgentChatStrings) {
@@ -293,8 +316,8 @@ export class AgentChat extends LitElement {
   private viewFor(part: TextPart): MarkdownView {
     let view = this.views.get(part);
     if (!view) {
-      const { copy, copied, image } = this.words;
-      this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image })));
+      const { copy, copied, image, renderFailed } = this.words;
+      this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image }, renderFailed)));
     }
     return view;
   }

@@ -2,23 +2,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
-import { $, nextDone, scenarioStats, transcriptText } from './helpers.ts';
-
-async function converse(el: AgentChat, text = 'What is 5+5?'): Promise<void> {
-  const done = nextDone(el);
-  el.send(text);
-  await done;
-  await el.updateComplete;
-}
-
-/** A page reload, as far as the element can tell: it goes away and a new one reads the storage. */
-async function reload(el: AgentChat): Promise<AgentChat> {
-  const { id, endpoint } = el;
-  const persist = el.getAttribute('persist');
-  dispatchEvent(new PageTransitionEvent('pagehide'));
-  el.remove();
-  return fixture<AgentChat>(html`<agent-chat id=${id} endpoint=${endpoint} persist=${persist ?? 'session'}></agent-chat>`);
-}
+import { $, converse, reload, scenarioStats, transcriptText } from './helpers.ts';
 
 describe('<agent-chat> persistence', () => {
   beforeEach(() => {
