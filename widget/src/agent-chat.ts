@@ -66,7 +66,7 @@ export type HeaderMap = Record<string, string>;
  * @csspart launcher - The floating button that opens the panel (launcher mode).
  *
  * @cssprop [--agent-chat-font-family=system-ui, sans-serif] - Text font.
- * @cssprop [--agent-chat-font-size=1rem] - Base text size (the input never goes below 16px).
+ * @cssprop [--agent-chat-font-size=16px] - Base text size (the input never goes below 16px); rem works too, but follows the page's root size.
  * @cssprop [--agent-chat-code-font-family=ui-monospace, monospace] - Code font.
  * @cssprop [--agent-chat-background=#fff (dark: #0d1117)] - Background of the chat.
  * @cssprop [--agent-chat-surface=#f6f8fa (dark: #151b23)] - Background of the agent's messages.
@@ -80,9 +80,9 @@ export type HeaderMap = Record<string, string>;
  * @cssprop [--agent-chat-error-color=#d1242f (dark: #f85149)] - Errors.
  * @cssprop [--agent-chat-focus-color=#0969da (dark: #4493f8)] - Focus ring.
  * @cssprop [--agent-chat-radius=12px] - Corner radius of the box and the messages.
- * @cssprop [--agent-chat-height=32rem] - Height of the inline chat.
- * @cssprop [--agent-chat-panel-width=24rem] - Width of the launcher's panel.
- * @cssprop [--agent-chat-panel-height=40rem] - Height of the launcher's panel.
+ * @cssprop [--agent-chat-height=512px] - Height of the inline chat.
+ * @cssprop [--agent-chat-panel-width=384px] - Width of the launcher's panel.
+ * @cssprop [--agent-chat-panel-height=640px] - Height of the launcher's panel.
  * @cssprop [--agent-chat-z-index=2147483000] - Stacking of the launcher and its panel.
  */
 export class AgentChat extends LitElement {
