@@ -98,3 +98,39 @@ describe('<agent-chat> on any page', () => {
     expect($(el, '[part=launcher]')!.getBoundingClientRect().left).to.equal(16);
   });
 });
+
+/** A page of its own with `csp`, the widget's module, and a conversation: what it shows, and what the policy refused. */
+async function pageWithPolicy(csp: string): Promise<{ answer: string | undefined; violations: string[] }> {
+  const frame = document.createElement('iframe');
+  frame.srcdoc = `<!doctype html><meta http-equiv="Content-Security-Policy" content="${csp}">
+    <script>violations = []; document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));</script>
+    <script type="module" src="/widget/src/agent-chat.ts"></script>
+    <agent-chat endpoint="/scripted/seed" persist="none"></agent-chat>`;
+  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  document.body.append(frame);
+  try {
+    await loaded;
+    const win = frame.contentWindow! as Window & typeof globalThis & { violations: string[] };
+    const { violations } = win;
+    const within = (promise: Promise<unknown>, what: string) =>
+      Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: timed out`)), 4000))]);
+    // Where the policy refuses Lit, its module fails and the element is never defined.
+    if (!(await within(win.customElements.whenDefined('agent-chat'), 'defined').then(() => true, () => false))) return { answer: undefined, violations };
+    const chat = win.document.querySelector('agent-chat') as AgentChat;
+    await within(converse(chat), 'conversation').catch((e) => violations.push(String(e)));
+    return { answer: chat.shadowRoot?.querySelector('[part~=message-assistant] .md')?.textContent ?? undefined, violations };
+  } finally {
+    frame.remove();
+  }
+}
+
+describe('<agent-chat> on a page that enforces Trusted Types', () => {
+  it("works with the policy named lit-html allowed, and only with it", async function () {
+    this.timeout(20_000);
+    const allowed = await pageWithPolicy("require-trusted-types-for 'script'; trusted-types lit-html");
+    expect(allowed).to.deep.equal({ answer: 'The result of 5+5 is 10.', violations: [] });
+    const refused = await pageWithPolicy("require-trusted-types-for 'script'; trusted-types 'none'");
+    expect(refused.answer).to.equal(undefined);
+    expect(refused.violations).to.include('trusted-types');
+  });
+});
