@@ -116,6 +116,8 @@ interface Node {
   text: string;
   dest?: string;
   title?: string;
+  /** The text of a delimiter run or a bracket: kept apart, as the delimiter algorithm may take from it. */
+  mark?: boolean;
   parent?: Node;
   prev?: Node;
   next?: Node;
@@ -198,14 +200,15 @@ class InlineParser {
   private wordEnd = 0;
   settled = 0;
   readonly missing = new Set<string>();
+  /** What would close the emphasis still open at the end, innermost first. */
+  closers = '';
+  /** The first backtick run without a closer. */
+  openTicks = '';
 
   constructor(s: string, defs: Definitions) {
     this.s = s;
     this.defs = defs;
   }
-
-  closers = '';
-  openTicks = '';
 
   parse(): Node {
     const root = node('em');
@@ -216,21 +219,11 @@ class InlineParser {
     return root;
   }
 
-  private text(parent: Node, text: string): Node {
+  private text(parent: Node, text: string): void {
     const last = parent.last;
-    // Adjacent text merges: fewer nodes to render.
-    if (last?.t === 'text' && !this.isDelimiterNode(last)) {
-      last.text += text;
-      return last;
-    }
-    const n = node('text', text);
-    append(parent, n);
-    return n;
-  }
-
-  private delimiterNodes = new Set<Node>();
-  private isDelimiterNode(n: Node): boolean {
-    return this.delimiterNodes.has(n);
+    // Adjacent text merges (fewer nodes to render), but never into a delimiter's or bracket's own node.
+    if (last?.t === 'text' && !last.mark) last.text += text;
+    else append(parent, node('text', text));
   }
 
   private step(parent: Node): void {
@@ -393,7 +386,7 @@ class InlineParser {
     const n = node('text', s.slice(start, i));
     append(parent, n);
     if (!canOpen && !canClose) return;
-    this.delimiterNodes.add(n);
+    n.mark = true;
     const d: Delimiter = { c, count, original: count, node: n, canOpen, canClose, prev: this.delimiters, id: ++this.delimiterCount };
     if (this.delimiters) this.delimiters.next = d;
     this.delimiters = d;
@@ -485,7 +478,7 @@ class InlineParser {
   private pushBracket(parent: Node, image: boolean, length: number): void {
     const n = node('text', image ? '![' : '[');
     append(parent, n);
-    this.delimiterNodes.add(n);
+    n.mark = true;
     if (this.brackets) this.brackets.bracketAfter = true;
     this.brackets = { node: n, prev: this.brackets, prevDelimiter: this.delimiters, index: this.pos + length, image, links: this.links, bracketAfter: false };
     this.pos += length;
