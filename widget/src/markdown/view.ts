@@ -273,7 +273,7 @@ export class MarkdownView {
   private paragraph(drawn: Drawn, block: Block, defs: Definitions, final: boolean): void {
     const lines = block.lines;
     if (lines.length < drawn.lineCount) {
-      // A line went to a table that started below it: draw it afresh.
+      // A line the last preview gave it went elsewhere (a table header, say): draw it afresh.
       drawn.el.replaceChildren(drawn.tail!);
       drawn.line = drawn.column = 0;
     }
