@@ -8,20 +8,10 @@ import { type PersistMode, loadConversation, saveConversation } from './persiste
 import { RunController } from './run-controller.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
 import { styles } from './styles.ts';
-import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn } from './transcript.ts';
+import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn, entryText } from './transcript.ts';
 
 const newId = () => crypto.randomUUID();
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: [], status: 'thinking' });
-
-/** What a message says, however broken it is. */
-function plainText(entry: Entry): string {
-  try {
-    if (entry.role === 'user') return String(entry.text);
-    return entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
-  } catch {
-    return '';
-  }
-}
 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18" /></svg>`;
@@ -240,7 +230,7 @@ export class AgentChat extends LitElement {
       console.warn('agent-chat: a message could not be shown and is shown as plain text', error);
       return html`<div part="message message-${entry.role}" class="message ${entry.role}">
         <div part="render-notice" class="notice">${s.renderFailed}</div>
-        <div class="plain">${plainText(entry)}</div>
+        <div class="plain">${entryText(entry)}</div>
       </div>`;
     }
   }

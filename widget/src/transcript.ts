@@ -99,6 +99,16 @@ export function endTurn(turn: AssistantEntry, status: 'complete' | 'error' | 'ca
   }
 }
 
+/** What a message says, as plain text, however broken it is. */
+export function entryText(entry: Entry): string {
+  try {
+    if (entry.role === 'user') return String(entry.text);
+    return entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
+  } catch {
+    return '';
+  }
+}
+
 const TOOL_STATUSES: ReadonlyArray<ToolCall['status']> = ['running', 'done', 'failed', 'cancelled'];
 const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = ['thinking', 'streaming', 'complete', 'error', 'cancelled'];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
