@@ -7,8 +7,8 @@
  * - conformance: the CommonMark 0.31.2 examples of the sections the widget claims (the libraries
  *   through their own HTML renderers, raw HTML allowed, which is their best case);
  * - pathological time: the corpus of bench/support/pathological-markdown.ts parsed at 8 KB and
- *   64 KB (the fastest of seven and five runs, each after a full collection; at 8 KB each run is
- *   the mean of eight parses), the worst 64 ÷ 8 ratio (8 for a linear parser, 64 for a quadratic
+ *   64 KB (the fastest of 15 and 9 runs; at 8 KB each run is the mean of eight parses in a row),
+ *   the worst 64 ÷ 8 ratio (8 for a linear parser, 64 for a quadratic
  *   one; a case already quadratic from 8 to 16 KB is not run at 64 KB), and the cases that throw;
  * - size: the parser bundled alone by esbuild (minified, es2021), gzip -9 — what it would add to
  *   the widget (micromark's without its GFM table extension, which the widget would also need);
@@ -90,15 +90,11 @@ function conformanceOf(candidate: Candidate): { passed: number; total: number } 
   return { passed, total };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
 /**
- * Time of one parse in ms, after a full collection (so one run's garbage is not the next one's
- * pause), as the mean of `repeat` parses in a row (a fast parse is too short to time alone), or
- * undefined if it threw.
+ * Time of one parse in ms, as the mean of `repeat` parses in a row (a fast parse is too short to
+ * time alone), or undefined if it threw.
  */
 function timed(parse: (s: string) => unknown, text: string, repeat = 1): number | undefined {
-  gc();
   const start = performance.now();
   try {
     for (let i = 0; i < repeat; i++) parse(text);
@@ -146,7 +142,7 @@ main(async () => {
     const threw: string[] = [];
     const quadratic: string[] = [];
     for (const { name, text } of PATHOLOGICAL_CASES) {
-      const small = best(candidate.parse, text(8 * 1024), 7, 8);
+      const small = best(candidate.parse, text(8 * 1024), 15, 8);
       // Where 8 KB already takes a while, 16 KB first: a quadratic parser would take minutes at 64 KB.
       const double = small !== undefined && small > 100 ? best(candidate.parse, text(16 * 1024), 1) : undefined;
       if (small !== undefined && double !== undefined && double / small > 3) {
@@ -154,7 +150,7 @@ main(async () => {
         console.log(`  pathological ${name}: 8 KB ${ms(small)}, 16 KB ${ms(double)} (×${ratio(double / small)}: quadratic, not run at 64 KB)`);
         continue;
       }
-      const large = small === undefined ? undefined : best(candidate.parse, text(64 * 1024), 5);
+      const large = small === undefined ? undefined : best(candidate.parse, text(64 * 1024), 9);
       if (small === undefined || large === undefined) {
         threw.push(name);
         console.log(`  pathological ${name}: throws`);

@@ -53,7 +53,7 @@ const PUNCTUATION = /[\p{P}\p{S}]/u;
 const WHITESPACE = /[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 /** The characters that may start something other than text. */
 const SPECIAL = /[\n\\`*_~[\]!<&hHwW]/g;
-/** A few named references models write; others stay as typed (a full table would double the widget). */
+/** A few named references models write; others stay as typed (the full table, 2,125 names, is 11.6 KB gzip -9: more than the parser). */
 const NAMED: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '©', reg: '®', trade: '™', hellip: '…',
   mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', times: '×',
