@@ -17,6 +17,19 @@
  *   in thread ticks (CPU time, so time descheduled on a busy machine does not count), sampled at
  *   the tenths' boundaries; the tokens in between are flooded.
  *
+ * Two more, in a second widget on the same page, one answer at a time:
+ *
+ * - Long answers without a blank line: a 100 KB table, list and one-line paragraph, streamed at
+ *   1 KB every 16 ms. Every animation frame callback (where the widget parses and renders) is
+ *   timed, and the style and layout it caused are forced and timed after it; the figure is the
+ *   worst shape's p95 of parse and render over the frames of the last fifth of the stream, when
+ *   the answer is 80–100 KB long. The layout is printed beside it: it is the browser's, and for one
+ *   block this long it grows with the block (see README).
+ * - The pathological corpus (bench/support/pathological-markdown.ts, the one the widget tests run
+ *   in CI) at 8 KB and 64 KB, streamed as fast as the socket takes it: main-thread CPU time (CDP
+ *   TaskDuration) from send to the answer drawn, the smaller of two runs; the figure is the worst
+ *   case's 64 KB ÷ 8 KB ratio (8 for a linear renderer, 64 for a quadratic one).
+ *
  * Each measured message follows a 2,000-token warm-up message in the same page, so compiling the
  * widget's code is not counted in the first tenth. The rendered text is checked for every marker
  * word in order and the last token, before the final `message` event (which would mask lost
@@ -28,9 +41,11 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { longAnswers } from './support/long-answers.ts';
 import { type Corpus, MARKER, markdownCorpus } from './support/markdown-corpus.ts';
-import { figure, main, percentile, perSecond, ratio } from './support/report.ts';
-import { type Pause, RENDER_PAGE, type RenderPlan, type RenderRun, type RenderSnapshot } from './support/render-page.ts';
+import { PATHOLOGICAL_CASES } from './support/pathological-markdown.ts';
+import { figure, main, ms, percentile, perSecond, ratio } from './support/report.ts';
+import { type AnswerRun, type Pause, RENDER_PAGE, type RenderPlan, type RenderRun, type RenderSnapshot } from './support/render-page.ts';
 
 const TOKENS = 20_000;
 const WARMUP_TOKENS = 2_000;
@@ -40,6 +55,11 @@ const BATCH = 100;
 const SPEED_RUNS = 3;
 const FLATNESS_RUNS = 5;
 const RUN_TIMEOUT_MS = 180_000;
+/** Long answers: characters per token, and per batch sent every PACE_MS. */
+const LONG_TOKEN = 32;
+const LONG_BATCH = 1024;
+const PACE_MS = 16;
+const PATHOLOGICAL_SIZES = [8 * 1024, 64 * 1024] as const;
 const SCRIPT = fileURLToPath(new URL('../dist/agent-chat.js', import.meta.url));
 
 interface Stream {
@@ -71,6 +91,27 @@ class Acks {
 
 function frame(seq: number, event: string, data: unknown): string {
   return `id: bench:${seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** An answer for the second widget: its tokens, sent `batch` characters at a time every `paceMs` (0: all at once). */
+interface Answer {
+  tokens: string[];
+  batch: number;
+  paceMs: number;
+}
+
+const tokensOf = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+
+async function playAnswer(res: ServerResponse, { tokens, batch, paceMs }: Answer): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let seq = 0;
+  res.write(frame(++seq, 'start', { session_id: 'bench' }));
+  const perBatch = paceMs ? Math.max(1, Math.round(batch / (tokens[0]?.length || 1))) : tokens.length;
+  for (let i = 0; i < tokens.length; i += perBatch) {
+    res.write(tokens.slice(i, i + perBatch).map((delta) => frame(++seq, 'token', { delta })).join(''));
+    if (paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs));
+  }
+  res.end(frame(++seq, 'done', { status: 'complete' }));
 }
 
 /** Plays one Wire 2 stream: start, agent_start, the tokens in segments between pause points, message, done. */
@@ -151,6 +192,7 @@ main(async () => {
     throw new Error('dist/agent-chat.js is missing: run `npm run build` first');
   });
   const streams = new Map<string, Stream>();
+  const answerStreams = new Map<string, Answer>();
   const acks = new Acks();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
@@ -161,8 +203,11 @@ main(async () => {
       return void res.writeHead(204).end();
     }
     if (req.method === 'POST' && url.pathname === '/v1/chat/stream') {
-      const stream = streams.get((JSON.parse(await readBody(req)) as { message: string }).message);
+      const { message } = JSON.parse(await readBody(req)) as { message: string };
+      const stream = streams.get(message);
       if (stream) return play(res, stream, acks);
+      const answer = answerStreams.get(message);
+      if (answer) return playAnswer(res, answer);
     }
     res.writeHead(404).end();
   });
@@ -243,8 +288,62 @@ main(async () => {
       );
       ratios.push(perTokenLast / perTokenFirst);
     }
+
+    // The second widget: long answers without a blank line, then the pathological corpus.
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
+    await page.goto(base);
+    await page.evaluate(() => customElements.whenDefined('agent-chat'));
+    type AnswerWindow = { benchAnswer(label: string, sentinel: string): Promise<AnswerRun> };
+    const answerOnce = async (label: string, text: string, sentinel: string, answer: Omit<Answer, 'tokens'> & { token: number }) => {
+      answerStreams.set(label, { tokens: tokensOf(text, answer.token), batch: answer.batch, paceMs: answer.paceMs });
+      const before = await taskSeconds();
+      const run = await page.evaluate(([l, s]) => (window as unknown as AnswerWindow).benchAnswer(l!, s!), [label, sentinel]);
+      const cpu = (await taskSeconds()) - before;
+      answerStreams.delete(label);
+      if (run.doneStatus !== 'complete' || !run.sentinelShown || run.fallback || errors.length) {
+        throw new Error(`${label}: done ${run.doneStatus}, last word shown ${run.sentinelShown}, plain-text fallback ${run.fallback}, page errors: ${errors.join('; ')}`);
+      }
+      return { ...run, cpuMs: cpu * 1000 };
+    };
+
+    const frameP95s: number[] = [];
+    for (const long of longAnswers()) {
+      const run = await answerOnce(`long-${long.name}`, long.text, long.sentinel, { token: LONG_TOKEN, batch: LONG_BATCH, paceMs: PACE_MS });
+      const last = run.frames.slice(Math.floor(run.frames.length * 0.8));
+      const render = last.map(([script]) => script);
+      const layout = last.map(([script, all]) => all - script);
+      console.log(
+        `  100 KB ${long.name} without a blank line, ${run.frames.length} frames; per frame over the last fifth: ` +
+          `parse and render p50 ${ms(percentile(render, 50))} p95 ${ms(percentile(render, 95))} max ${ms(Math.max(...render))}; ` +
+          `then style and layout p50 ${ms(percentile(layout, 50))} p95 ${ms(percentile(layout, 95))}`,
+      );
+      frameP95s.push(percentile(render, 95));
+    }
+
+    const caseRatios: number[] = [];
+    for (const { name, text } of PATHOLOGICAL_CASES) {
+      const cpu = [];
+      for (const size of PATHOLOGICAL_SIZES) {
+        const markdown = `${text(size)}\n\nENDPATH`;
+        const runs = [];
+        for (let i = 0; i < 2; i++) runs.push(await answerOnce(`path-${name}-${size}-${i}`, markdown, 'ENDPATH', { token: 256, batch: 0, paceMs: 0 }));
+        cpu.push(Math.min(...runs.map((r) => r.cpuMs)));
+      }
+      const [small, large] = cpu as [number, number];
+      caseRatios.push(large / small);
+      console.log(`  pathological ${name.padEnd(40)} 8 KB ${ms(small).padStart(10)}, 64 KB ${ms(large).padStart(10)}: ${ratio(large / small)}`);
+    }
+    await page.close();
+
     figure(`render · tokens per second (median of ${SPEED_RUNS})`, percentile(speeds, 50), { kind: 'min', value: 5_000 }, perSecond('tokens'));
     figure(`render · time per token, last ÷ first tenth (median of ${FLATNESS_RUNS})`, percentile(ratios, 50), { kind: 'max', value: 1.5 }, ratio);
+    figure('render · 100 KB no blank line, p95 per frame', Math.max(...frameP95s), { kind: 'max', value: 8 }, ms);
+    figure(`render · pathological 64 ÷ 8 KB, worst of ${PATHOLOGICAL_CASES.length}`, Math.max(...caseRatios), { kind: 'max', value: 10 }, ratio);
   } finally {
     await browser.close();
     server.close();

@@ -52,6 +52,7 @@ if (build.code !== 0) process.exit(build.code);
 
 const steps: Step[] = [
   ...(scripts['bench:size'] ? [{ name: 'size', command: 'npm', args: ['run', '--silent', 'bench:size'], summarize: sizeSummary }] : []),
+  { name: 'conformance', ...node('bench/conformance.ts') },
   { name: 'render', ...node('bench/render.ts') },
   { name: 'relay', ...node('bench/relay.ts') },
   { name: 'ttfe', ...node('bench/ttfe.ts') },

@@ -28,6 +28,19 @@ export interface RenderSnapshot {
   listItems: number;
 }
 
+/** One answer in the second widget (`#answers`): how long it took, and each animation frame's cost. */
+export interface AnswerRun {
+  /** performance.now() from send() to the answer done and drawn. */
+  ms: number;
+  /** Per animation frame callback while streaming: [the callback (parse and render), with the layout it caused]. */
+  frames: Array<[number, number]>;
+  doneStatus: string;
+  /** Whether the sentinel word shows in the drawn answer. */
+  sentinelShown: boolean;
+  /** Whether the answer was drawn as the plain-text fallback. */
+  fallback: boolean;
+}
+
 export interface RenderRun {
   /** performance.now() when the first token event arrived. */
   firstToken: number;
@@ -118,6 +131,43 @@ function whenRendered(marker) {
 
 const ack = (at) => fetch('/bench/ack?at=' + at, { method: 'POST' });
 
+// The second widget: one answer at a time, timed. Every animation frame callback (the widget renders
+// in them) is timed while an answer streams, and the layout it caused is forced and timed with it.
+const answers = document.getElementById('answers');
+let frames = null;
+const raf = window.requestAnimationFrame.bind(window);
+window.requestAnimationFrame = (callback) => raf((time) => {
+  if (!frames) return callback(time);
+  const start = performance.now();
+  callback(time);
+  const rendered = performance.now();
+  answers.getBoundingClientRect();
+  frames.push([rendered - start, performance.now() - start]);
+});
+
+window.benchAnswer = (label, sentinel) => new Promise((resolve, reject) => {
+  answers.clear();
+  const start = performance.now();
+  frames = [];
+  const onDone = async ({ detail }) => {
+    answers.removeEventListener('agent-chat-done', onDone);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+    const ms = performance.now() - start;
+    const recorded = frames;
+    frames = null;
+    const md = answers.shadowRoot.querySelector('[part~="message-assistant"] .md');
+    resolve({
+      ms,
+      frames: recorded,
+      doneStatus: detail.status,
+      sentinelShown: !!md && md.textContent.includes(sentinel),
+      fallback: !!answers.shadowRoot.querySelector('[part="render-notice"]'),
+    });
+  };
+  answers.addEventListener('agent-chat-done', onDone);
+  if (answers.send(label) === false) reject(new Error('send() refused the message'));
+});
+
 window.benchRun = (plan) => new Promise((resolve, reject) => {
   const pauses = new Map(plan.pauses.map((p) => [p.at, p.marker]));
   const last = Math.max(...pauses.keys());
@@ -164,6 +214,7 @@ export const RENDER_PAGE = `<!doctype html>
 </head>
 <body>
 <agent-chat endpoint="/v1/chat/stream"></agent-chat>
+<agent-chat id="answers" endpoint="/v1/chat/stream" persist="none" show-tools="false"></agent-chat>
 <script>${driver}</script>
 </body>
 </html>`;

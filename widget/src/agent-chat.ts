@@ -8,7 +8,7 @@ import { type PersistMode, loadConversation, saveConversation } from './persiste
 import { RunController } from './run-controller.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
 import { styles } from './styles.ts';
-import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn } from './transcript.ts';
+import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn, entryText } from './transcript.ts';
 
 const newId = () => crypto.randomUUID();
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: [], status: 'thinking' });
@@ -43,6 +43,7 @@ export type HeaderMap = Record<string, string>;
  * @csspart message-assistant - An answer from the agent.
  * @csspart thinking - The "Thinking…" indicator.
  * @csspart tool-card - A tool call: name, arguments, status, result.
+ * @csspart render-notice - Says a message is shown as plain text because it could not be formatted.
  * @csspart code-block - A fenced code block in an answer.
  * @csspart copy-button - A code block's copy button.
  * @csspart error - Why a run failed.
@@ -55,7 +56,7 @@ export type HeaderMap = Record<string, string>;
  * @csspart launcher - The floating button that opens the panel (launcher mode).
  *
  * @cssprop [--agent-chat-font-family=system-ui, sans-serif] - Text font.
- * @cssprop [--agent-chat-font-size=1rem] - Base text size (the input never goes below 16px).
+ * @cssprop [--agent-chat-font-size=16px] - Base text size (the input never goes below 16px); rem works too, but follows the page's root size.
  * @cssprop [--agent-chat-code-font-family=ui-monospace, monospace] - Code font.
  * @cssprop [--agent-chat-background=#fff (dark: #0d1117)] - Background of the chat.
  * @cssprop [--agent-chat-surface=#f6f8fa (dark: #151b23)] - Background of the agent's messages.
@@ -69,9 +70,9 @@ export type HeaderMap = Record<string, string>;
  * @cssprop [--agent-chat-error-color=#d1242f (dark: #f85149)] - Errors.
  * @cssprop [--agent-chat-focus-color=#0969da (dark: #4493f8)] - Focus ring.
  * @cssprop [--agent-chat-radius=12px] - Corner radius of the box and the messages.
- * @cssprop [--agent-chat-height=32rem] - Height of the inline chat.
- * @cssprop [--agent-chat-panel-width=24rem] - Width of the launcher's panel.
- * @cssprop [--agent-chat-panel-height=40rem] - Height of the launcher's panel.
+ * @cssprop [--agent-chat-height=512px] - Height of the inline chat.
+ * @cssprop [--agent-chat-panel-width=384px] - Width of the launcher's panel.
+ * @cssprop [--agent-chat-panel-height=640px] - Height of the launcher's panel.
  * @cssprop [--agent-chat-z-index=2147483000] - Stacking of the launcher and its panel.
  */
 export class AgentChat extends LitElement {
@@ -188,10 +189,7 @@ export class AgentChat extends LitElement {
             ${repeat(
               this.entries,
               (entry) => entry.id,
-              (entry) =>
-                entry.role === 'user'
-                  ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
-                  : this.renderTurn(entry, entry === last, s),
+              (entry) => this.renderEntry(entry, entry === last, s),
             )}
           </div>
         </div>
@@ -220,6 +218,21 @@ export class AgentChat extends LitElement {
       >
         ${this.open ? closeIcon : chatIcon}
       </button>`;
+  }
+
+  /** One message; if drawing it throws, its text as plain text with a notice, and the rest goes on. */
+  private renderEntry(entry: Entry, isLast: boolean, s: AgentChatStrings) {
+    try {
+      return entry.role === 'user'
+        ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
+        : this.renderTurn(entry, isLast, s);
+    } catch (error) {
+      console.warn('agent-chat: a message could not be shown and is shown as plain text', error);
+      return html`<div part="message message-${entry.role}" class="message ${entry.role}">
+        <div part="render-notice" class="notice">${s.renderFailed}</div>
+        <div class="plain">${entryText(entry)}</div>
+      </div>`;
+    }
   }
 
   private renderTurn(turn: AssistantEntry, isLast: boolean, s: AgentChatStrings) {
@@ -293,8 +306,8 @@ export class AgentChat extends LitElement {
   private viewFor(part: TextPart): MarkdownView {
     let view = this.views.get(part);
     if (!view) {
-      const { copy, copied, image } = this.words;
-      this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image })));
+      const { copy, copied, image, renderFailed } = this.words;
+      this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image }, renderFailed)));
     }
     return view;
   }

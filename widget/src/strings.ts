@@ -21,6 +21,8 @@ export const DEFAULT_STRINGS = {
   copy: 'Copy',
   copied: 'Copied',
   image: 'Image',
+  /** Above a message that could not be formatted and shows as plain text. */
+  renderFailed: 'This message could not be formatted; it is shown as plain text.',
   toolRunning: 'running',
   toolDone: 'done',
   toolFailed: 'failed',

@@ -20,7 +20,14 @@ const dark = css`
 `;
 
 export const styles = css`
+  /*
+   * The host page's inherited styles stop here (its centred, letter-spaced, 10px or Impact text),
+   * and sizes are px, not rem, so a page's root font size does not shrink the widget. Only
+   * direction is inherited: the widget mirrors on a right-to-left page. Sites still set the
+   * --agent-chat-* properties, in rem if they like.
+   */
   :host {
+    all: initial;
     --_bg: var(--agent-chat-background, #fff);
     --_surface: var(--agent-chat-surface, #f6f8fa);
     --_text: var(--agent-chat-text-color, #1f2328);
@@ -37,9 +44,10 @@ export const styles = css`
     color-scheme: light;
     display: block;
     font-family: var(--agent-chat-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: var(--agent-chat-font-size, 1rem);
+    font-size: var(--agent-chat-font-size, 16px);
     line-height: 1.5;
     color: var(--_text);
+    text-align: start;
   }
   :host([theme='dark']) {
     ${dark}
@@ -72,7 +80,7 @@ export const styles = css`
   [part~='base'] {
     display: flex;
     flex-direction: column;
-    height: var(--agent-chat-height, 32rem);
+    height: var(--agent-chat-height, 512px);
     background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
@@ -81,8 +89,8 @@ export const styles = css`
   header {
     display: flex;
     align-items: center;
-    gap: 0.5rem;
-    padding: 0.5rem 0.75rem;
+    gap: 8px;
+    padding: 8px 12px;
     border-bottom: 1px solid var(--_border);
   }
   .heading {
@@ -95,7 +103,7 @@ export const styles = css`
     background: var(--_accent);
     border: 0;
     border-radius: 8px;
-    padding: 0.5rem 1rem;
+    padding: 8px 16px;
     cursor: pointer;
   }
   button:disabled {
@@ -106,17 +114,17 @@ export const styles = css`
     color: var(--_text);
     background: none;
     border: 1px solid var(--_border);
-    padding: 0.25rem 0.625rem;
+    padding: 4px 10px;
     font-size: 0.875em;
   }
   .icon {
     display: inline-grid;
     place-items: center;
-    padding: 0.375rem;
+    padding: 6px;
   }
   svg {
-    width: 1.25rem;
-    height: 1.25rem;
+    width: 20px;
+    height: 20px;
     fill: none;
     stroke: currentColor;
     stroke-width: 2;
@@ -140,30 +148,30 @@ export const styles = css`
    * measure the whole, ever longer, answer again on every frame.
    */
   .content {
-    padding: 1rem;
+    padding: 16px;
   }
   .message + .message {
-    margin-top: 0.75rem;
+    margin-top: 12px;
   }
   .jump {
     position: absolute;
-    bottom: 0.75rem;
+    bottom: 12px;
     left: 50%;
     transform: translateX(-50%);
-    padding: 0.25rem 0.875rem;
+    padding: 4px 14px;
     border-radius: 999px;
     box-shadow: 0 2px 8px #0004;
     font-size: 0.875em;
   }
   .message {
     max-width: 85%;
-    padding: 0.5rem 0.75rem;
+    padding: 8px 12px;
     border-radius: var(--_radius);
     overflow-wrap: anywhere;
   }
   .user {
     width: fit-content;
-    margin-left: auto;
+    margin-inline-start: auto;
     white-space: pre-wrap;
     color: var(--_on-accent);
     background: var(--_accent);
@@ -173,7 +181,7 @@ export const styles = css`
     background: var(--_surface);
   }
   .assistant > :not(.sr) + * {
-    margin-top: 0.5rem;
+    margin-top: 8px;
   }
   .text {
     display: flow-root;
@@ -194,6 +202,14 @@ export const styles = css`
   .error {
     color: var(--_error);
   }
+  .notice {
+    color: var(--_muted);
+    font-size: 0.875em;
+    font-style: italic;
+  }
+  .plain {
+    white-space: pre-wrap;
+  }
 
   .tool {
     font-size: 0.875em;
@@ -204,8 +220,8 @@ export const styles = css`
   summary {
     display: flex;
     align-items: baseline;
-    gap: 0.5rem;
-    padding: 0.375rem 0.625rem;
+    gap: 8px;
+    padding: 6px 10px;
     cursor: pointer;
   }
   summary > code {
@@ -227,7 +243,7 @@ export const styles = css`
     display: inline-block;
     width: 0.6em;
     height: 0.6em;
-    margin-right: 0.35em;
+    margin-inline-end: 0.35em;
     border: 2px solid currentColor;
     border-right-color: transparent;
     border-radius: 50%;
@@ -242,12 +258,12 @@ export const styles = css`
     color: var(--_error);
   }
   .label {
-    padding: 0 0.625rem;
+    padding: 0 10px;
     color: var(--_muted);
   }
   .tool pre {
-    max-height: 12rem;
-    margin: 0.25rem 0.625rem 0.625rem;
+    max-height: 192px;
+    margin: 4px 10px 10px;
     white-space: pre-wrap;
   }
 
@@ -265,23 +281,23 @@ export const styles = css`
   /* Each block keeps a bottom margin; the message's own negative one takes back the last. */
   .md {
     display: flow-root;
-    margin-bottom: -0.625rem;
+    margin-bottom: -10px;
   }
   /* A page of finished chunks lays itself out alone: text streaming below never touches it. */
   .md > div {
     contain: layout style;
   }
   .md :where(p, ul, ol, blockquote, pre, hr, .h, .code, .table) {
-    margin: 0 0 0.625rem;
+    margin: 0 0 10px;
   }
   .md li > * {
-    margin: 0.125rem 0;
+    margin: 2px 0;
   }
   .md p {
     white-space: pre-line;
   }
   .md :is(ul, ol) {
-    padding-left: 1.5rem;
+    padding-inline-start: 24px;
   }
   .h {
     font-weight: 600;
@@ -294,9 +310,9 @@ export const styles = css`
     font-size: 1.2em;
   }
   blockquote {
-    padding-left: 0.75rem;
+    padding-inline-start: 12px;
     color: var(--_muted);
-    border-left: 3px solid var(--_border);
+    border-inline-start: 3px solid var(--_border);
   }
   hr {
     width: 100%;
@@ -321,13 +337,14 @@ export const styles = css`
     display: flex;
     justify-content: space-between;
     align-items: center;
-    padding: 0.25rem 0.25rem 0.25rem 0.75rem;
+    padding: 4px;
+    padding-inline-start: 12px;
     color: var(--_muted);
     font-size: 0.8em;
     border-bottom: 1px solid var(--_border);
   }
   .copy {
-    padding: 0.125rem 0.5rem;
+    padding: 2px 8px;
     color: var(--_text);
     background: none;
   }
@@ -337,7 +354,7 @@ export const styles = css`
   }
   .code pre {
     margin: 0;
-    padding: 0.75rem;
+    padding: 12px;
   }
   .table {
     overflow-x: auto;
@@ -347,31 +364,31 @@ export const styles = css`
   }
   th,
   td {
-    padding: 0.25rem 0.5rem;
+    padding: 4px 8px;
     border: 1px solid var(--_border);
-    text-align: left;
+    text-align: start;
   }
   .center {
     text-align: center;
   }
   .right {
-    text-align: right;
+    text-align: end;
   }
 
   form {
     display: flex;
     align-items: flex-end;
-    gap: 0.5rem;
-    padding: 0.75rem;
+    gap: 8px;
+    padding: 12px;
     border-top: 1px solid var(--_border);
   }
   textarea {
     flex: 1;
-    min-height: 2.75rem;
-    max-height: 10rem;
+    min-height: 44px;
+    max-height: 160px;
     field-sizing: content;
     resize: none;
-    padding: 0.5rem 0.75rem;
+    padding: 8px 12px;
     font: inherit;
     /* 16px or more: iOS zooms the page into any smaller field. */
     font-size: max(16px, 1em);
@@ -384,33 +401,33 @@ export const styles = css`
     color: var(--_muted);
   }
   form button {
-    min-height: 2.75rem;
+    min-height: 44px;
   }
 
   .launcher {
     position: fixed;
-    right: 1rem;
-    bottom: 1rem;
+    inset-inline-end: 16px;
+    bottom: 16px;
     z-index: var(--agent-chat-z-index, 2147483000);
     display: grid;
     place-items: center;
-    width: 3.5rem;
-    height: 3.5rem;
+    width: 56px;
+    height: 56px;
     padding: 0;
     border-radius: 50%;
     box-shadow: 0 4px 14px #0005;
   }
   .launcher svg {
-    width: 1.6rem;
-    height: 1.6rem;
+    width: 25.6px;
+    height: 25.6px;
   }
   :host([mode='launcher']) [part~='base'] {
     position: fixed;
-    right: 1rem;
-    bottom: 5.5rem;
+    inset-inline-end: 16px;
+    bottom: 88px;
     z-index: var(--agent-chat-z-index, 2147483000);
-    width: min(var(--agent-chat-panel-width, 24rem), calc(100vw - 2rem));
-    height: min(var(--agent-chat-panel-height, 40rem), calc(100dvh - 7rem));
+    width: min(var(--agent-chat-panel-width, 384px), calc(100vw - 32px));
+    height: min(var(--agent-chat-panel-height, 640px), calc(100dvh - 112px));
     box-shadow: 0 8px 30px #0004;
   }
   /* Phones: the open panel takes the whole screen; dvh follows the on-screen keyboard. */

@@ -89,26 +89,59 @@ export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): bo
   }
 }
 
-/** Ends the turn: a tool still running will not answer any more. */
+/** Ends the turn: its text is complete (its last line parsed as closed), a tool still running will not answer. */
 export function endTurn(turn: AssistantEntry, status: 'complete' | 'error' | 'cancelled', error?: TurnError): void {
   turn.status = status;
   if (error) turn.error = error;
-  for (const part of turn.parts) if (part.kind === 'tool' && part.status === 'running') part.status = 'cancelled';
+  for (const part of turn.parts) {
+    if (part.kind === 'text') part.source.close();
+    else if (part.status === 'running') part.status = 'cancelled';
+  }
 }
 
+/** What a message says, as plain text, however broken it is. */
+export function entryText(entry: Entry): string {
+  try {
+    if (entry.role === 'user') return String(entry.text);
+    return entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
+  } catch {
+    return '';
+  }
+}
+
+const TOOL_STATUSES: ReadonlyArray<ToolCall['status']> = ['running', 'done', 'failed', 'cancelled'];
+const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = ['thinking', 'streaming', 'complete', 'error', 'cancelled'];
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const optionalString = (value: unknown) => (value === undefined ? undefined : String(value));
+
 /**
- * The transcript as stored (JSON) back into entries. A turn that was still streaming when the
- * page went away is shown as stopped. Throws on anything that is not a stored transcript.
+ * The transcript as stored (JSON) back into entries, taking from each only what it should hold:
+ * storage is the page's, and anything may be in it. A turn that was still streaming when the page
+ * went away is shown as stopped. Throws if it is not a list; an entry that is not one is left out.
  */
 export function restoreEntries(stored: unknown): Entry[] {
   if (!Array.isArray(stored)) throw new TypeError('not a transcript');
-  return stored.map((entry: Entry) => {
-    if (entry.role === 'user') return { role: 'user', id: String(entry.id), text: String(entry.text) };
-    const turn: AssistantEntry = {
-      ...entry,
-      parts: entry.parts.map((part) => (part.kind === 'text' ? { kind: 'text', source: new MarkdownSource(String(part.source)) } : part)),
-    };
-    if (isActive(turn)) endTurn(turn, 'cancelled');
+  return stored.filter(isObject).map((entry, i): Entry => {
+    const id = String(entry.id ?? `restored-${i}`);
+    if (entry.role === 'user') return { role: 'user', id, text: String(entry.text ?? '') };
+    const parts = (Array.isArray(entry.parts) ? entry.parts : []).filter(isObject).map((part): TextPart | ToolCall => {
+      if (part.kind === 'text') return { kind: 'text', source: new MarkdownSource(String(part.source ?? '')) };
+      const status = TOOL_STATUSES.find((s) => s === part.status) ?? 'cancelled';
+      return {
+        kind: 'tool',
+        id: String(part.id),
+        tool: String(part.tool),
+        args: isObject(part.args) ? part.args : {},
+        status,
+        result: optionalString(part.result),
+        error: optionalString(part.error),
+      };
+    });
+    const error = isObject(entry.error)
+      ? { code: String(entry.error.code), message: String(entry.error.message ?? ''), retryable: entry.error.retryable === true }
+      : undefined;
+    const turn: AssistantEntry = { role: 'assistant', id, parts, status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete', error };
+    endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as 'complete' | 'error' | 'cancelled'), error);
     return turn;
   });
 }

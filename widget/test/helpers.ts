@@ -1,4 +1,4 @@
-import { waitUntil } from '@open-wc/testing';
+import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { AgentChat } from '../src/agent-chat.ts';
 
 export const $ = <E extends Element = HTMLElement>(el: AgentChat, selector: string) => el.shadowRoot!.querySelector<E>(selector);
@@ -43,4 +43,22 @@ export function recordRequests(): { stop: () => Promise<string[]> } {
       });
     },
   };
+}
+
+/** Sends a message and waits for the answer to end and render. */
+export async function converse(el: AgentChat, text = 'What is 5+5?'): Promise<{ status: string; text: string }> {
+  const done = nextDone(el);
+  el.send(text);
+  const detail = await done;
+  await el.updateComplete;
+  return detail;
+}
+
+/** A page reload, as far as the element can tell: it goes away and a new one reads the storage. */
+export async function reload(el: AgentChat): Promise<AgentChat> {
+  const { id, endpoint } = el;
+  const persist = el.getAttribute('persist');
+  dispatchEvent(new PageTransitionEvent('pagehide'));
+  el.remove();
+  return fixture<AgentChat>(html`<agent-chat id=${id} endpoint=${endpoint} persist=${persist ?? 'session'}></agent-chat>`);
 }

@@ -2,23 +2,11 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
-import { $, nextDone, scenarioStats, transcriptText } from './helpers.ts';
+import { MAX_STORED_CHARS } from '../src/persistence.ts';
+import { $, $$, converse, reload, scenarioStats, transcriptText } from './helpers.ts';
 
-async function converse(el: AgentChat, text = 'What is 5+5?'): Promise<void> {
-  const done = nextDone(el);
-  el.send(text);
-  await done;
-  await el.updateComplete;
-}
-
-/** A page reload, as far as the element can tell: it goes away and a new one reads the storage. */
-async function reload(el: AgentChat): Promise<AgentChat> {
-  const { id, endpoint } = el;
-  const persist = el.getAttribute('persist');
-  dispatchEvent(new PageTransitionEvent('pagehide'));
-  el.remove();
-  return fixture<AgentChat>(html`<agent-chat id=${id} endpoint=${endpoint} persist=${persist ?? 'session'}></agent-chat>`);
-}
+const questions = (el: AgentChat) => $$(el, '[part~=message-user]').map((m) => m.textContent!.replace('You: ', ''));
+const answerTexts = (el: AgentChat) => $$(el, '[part~=message-assistant] .md').map((m) => m.textContent!.slice(0, 20));
 
 describe('<agent-chat> persistence', () => {
   beforeEach(() => {
@@ -94,5 +82,55 @@ describe('<agent-chat> persistence', () => {
     expect($(el, '[part~=message]')).to.equal(null);
     await converse(el);
     expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
+  });
+
+  it(`keeps the newest turns within ${MAX_STORED_CHARS.toLocaleString('en-US')} characters, leaving out the oldest`, async function () {
+    this.timeout(60_000);
+    const el = await fixture<AgentChat>(html`<agent-chat id="bounded" persist="local" endpoint="/scripted/big?chars=300000"></agent-chat>`);
+    for (let i = 1; i <= 5; i++) await converse(el, `answer ${i}`);
+    expect(localStorage.getItem('agent-chat:bounded')!.length).to.be.at.most(MAX_STORED_CHARS);
+    const { sessionId } = el;
+    const again = await reload(el);
+    expect(again.sessionId).to.equal(sessionId);
+    expect(questions(again)).to.deep.equal(['answer 3', 'answer 4', 'answer 5']);
+    expect(answerTexts(again)).to.deep.equal(['answer 3: lorem ipsu', 'answer 4: lorem ipsu', 'answer 5: lorem ipsu']);
+  });
+
+  it('keeps the newest answer even when it alone is over the bound (five answers of 1.5 MB)', async function () {
+    this.timeout(60_000);
+    const el = await fixture<AgentChat>(html`<agent-chat id="huge" persist="local" endpoint="/scripted/big?chars=1500000"></agent-chat>`);
+    for (let i = 1; i <= 5; i++) await converse(el, `answer ${i}`);
+    const again = await reload(el);
+    expect(questions(again)).to.deep.equal(['answer 5']);
+    expect($(again, '[part~=message-assistant] .md')!.textContent!.length).to.equal(1_500_000);
+  });
+
+  it("keeps the newest turns when the browser's storage quota is reached", async function () {
+    this.timeout(60_000);
+    // The host site's own data fills the real quota but for 500,000 to 750,000 characters: less than
+    // the bound would keep (six of these turns), so the quota decides.
+    const chunk = 'x'.repeat(250_000);
+    let fillers = 0;
+    try {
+      for (;;) localStorage.setItem(`host-data-${fillers++}`, chunk);
+    } catch (error) {
+      expect((error as DOMException).name).to.equal('QuotaExceededError');
+      fillers--;
+    }
+    localStorage.removeItem(`host-data-${--fillers}`);
+    localStorage.removeItem(`host-data-${--fillers}`);
+    try {
+      const el = await fixture<AgentChat>(html`<agent-chat id="quota" persist="local" endpoint="/scripted/big?chars=150000"></agent-chat>`);
+      for (let i = 1; i <= 8; i++) await converse(el, `answer ${i}`);
+      const again = await reload(el);
+      const kept = questions(again);
+      expect(kept.length).to.be.within(1, 4);
+      expect(kept).to.deep.equal(Array.from({ length: kept.length }, (_, i) => `answer ${8 - kept.length + 1 + i}`));
+      expect(answerTexts(again).at(-1)).to.equal('answer 8: lorem ipsu');
+      // The host's data was left alone.
+      expect(localStorage.getItem('host-data-0')).to.equal(chunk);
+    } finally {
+      for (let i = 0; i < fillers; i++) localStorage.removeItem(`host-data-${i}`);
+    }
   });
 });

@@ -33,6 +33,15 @@ function echo(message, query) {
   ];
 }
 
+/** An answer of `chars` characters (query), words after the user's message, in tokens of 64 KB. */
+function big(message, query) {
+  const chars = Number(query.chars ?? 100_000);
+  const text = `${message}: ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
+  const tokens = [];
+  for (let i = 0; i < text.length; i += 65_536) tokens.push(['token', { delta: text.slice(i, i + 65_536) }]);
+  return [['start', { session_id: 's' }], ...tokens, ['done', { status: 'complete' }]];
+}
+
 const SCENARIOS = {
   seed: { events: SEED },
   // Pauses after the first token, so a test can look at (or poke) the widget mid-stream.
@@ -46,6 +55,7 @@ const SCENARIOS = {
   // The connection is cut mid-stream: the browser sees a network error.
   drop: { events: SEED.slice(0, 5), drop: true },
   echo: { echo: true },
+  big: { big: true },
   // Two calls at once, answered in the other order, one of them failing.
   parallel: {
     events: [
@@ -139,7 +149,7 @@ export function scriptedBff() {
       if (!finished) seen.aborted++;
     });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const events = scenario.echo ? echo(body.message ?? '', ctx.query) : scenario.events;
+    const events = scenario.echo ? echo(body.message ?? '', ctx.query) : scenario.big ? big(body.message ?? '', ctx.query) : scenario.events;
     const delay = Number(ctx.query.delay ?? 10);
     let seq = 0;
     for (const [event, data] of events) {

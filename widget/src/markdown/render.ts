@@ -1,5 +1,6 @@
-import { type TemplateResult, html } from 'lit';
-import type { Block, Inline } from './parse.ts';
+import { type TemplateResult, html, nothing } from 'lit';
+import type { Align } from './blocks.ts';
+import { type Inline, inlineText } from './inline.ts';
 
 /** The words the rendered markdown shows around the model's text. */
 export interface MarkdownStrings {
@@ -16,75 +17,77 @@ export interface MarkdownStrings {
  * nothing here makes the browser fetch anything (images are links).
  */
 
-export function renderBlocks(blocks: Block[], strings: MarkdownStrings): TemplateResult[] {
-  return blocks.map((block) => renderBlock(block, strings));
-}
+const SAFE_PROTOCOLS = ['http:', 'https:', 'mailto:'];
 
-function renderBlock(block: Block, strings: MarkdownStrings): TemplateResult {
-  switch (block.type) {
-    case 'paragraph':
-      return html`<p>${renderInline(block.children, strings)}</p>`;
-    case 'heading':
-      // Real heading semantics without a tag per level; the host page's outline is not ours to shape.
-      return html`<div role="heading" aria-level=${block.level} class="h h${block.level}">${renderInline(block.children, strings)}</div>`;
-    case 'code':
-      return html`<div class="code" part="code-block">
-        <div class="bar">
-          <span>${block.lang}</span>
-          <button type="button" class="copy" part="copy-button" @click=${(e: Event) => copy(e, block.text)}>
-            <span>${strings.copy}</span><span>${strings.copied}</span>
-          </button>
-        </div>
-        <pre tabindex="0"><code>${block.text}</code></pre>
-      </div>`;
-    case 'quote':
-      return html`<blockquote>${renderBlocks(block.children, strings)}</blockquote>`;
-    case 'list': {
-      const items = block.items.map((item) => html`<li>${renderBlocks(item, strings)}</li>`);
-      return block.start === undefined ? html`<ul>${items}</ul>` : html`<ol start=${block.start}>${items}</ol>`;
-    }
-    case 'table':
-      return html`<div class="table" tabindex="0">
-        <table>
-          <thead>
-            <tr>${block.head.map((cell, i) => html`<th class=${block.align[i]!}>${renderInline(cell, strings)}</th>`)}</tr>
-          </thead>
-          <tbody>
-            ${block.rows.map((row) => html`<tr>${row.map((cell, i) => html`<td class=${block.align[i]!}>${renderInline(cell, strings)}</td>`)}</tr>`)}
-          </tbody>
-        </table>
-      </div>`;
-    case 'rule':
-      return html`<hr />`;
+/** The URL to link to, or undefined unless it is an absolute http(s) or mailto URL. */
+export function safeUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    if (SAFE_PROTOCOLS.includes(url.protocol)) return url.href;
+  } catch {
+    // not an absolute URL: relative targets would resolve against the host page
   }
+  return undefined;
 }
 
-function renderInline(nodes: Inline[], strings: MarkdownStrings): unknown[] {
+export function renderInline(nodes: Inline[], strings: MarkdownStrings): unknown[] {
   return nodes.map((node) => {
     if (typeof node === 'string') return node;
-    switch (node.type) {
+    switch (node.t) {
       case 'code':
         return html`<code>${node.text}</code>`;
+      case 'br':
+        return html`<br />`;
       case 'em':
-        return html`<em>${renderInline(node.children, strings)}</em>`;
+        return html`<em>${renderInline(node.c, strings)}</em>`;
       case 'strong':
-        return html`<strong>${renderInline(node.children, strings)}</strong>`;
+        return html`<strong>${renderInline(node.c, strings)}</strong>`;
       case 'del':
-        return html`<del>${renderInline(node.children, strings)}</del>`;
-      case 'link':
-        return node.href ? link(node.href, renderInline(node.children, strings)) : renderInline(node.children, strings);
-      case 'image': {
-        const label = `${strings.image}: ${node.alt || node.href || ''}`;
-        return node.href ? link(node.href, label) : label;
+        return html`<del>${renderInline(node.c, strings)}</del>`;
+      case 'link': {
+        const href = safeUrl(node.dest);
+        const content = renderInline(node.c, strings);
+        return href ? link(href, content, node.title) : content;
+      }
+      case 'img': {
+        const href = safeUrl(node.dest);
+        const label = `${strings.image}: ${inlineText(node.c) || node.dest}`;
+        return href ? link(href, label, node.title) : label;
       }
     }
   });
 }
 
-const link = (href: string, content: unknown) => html`<a href=${href} target="_blank" rel="noopener noreferrer">${content}</a>`;
+const link = (href: string, content: unknown, title: string) =>
+  html`<a href=${href} title=${title || nothing} target="_blank" rel="noopener noreferrer">${content}</a>`;
 
-function copy(event: Event, text: string): void {
+/** A fenced or indented code block's frame; its text goes into the `code` element. */
+export const codeBlock = (lang: string, strings: MarkdownStrings) =>
+  html`<div class="code" part="code-block">
+    <div class="bar">
+      <span>${lang}</span>
+      <button type="button" class="copy" part="copy-button" @click=${copy}><span>${strings.copy}</span><span>${strings.copied}</span></button>
+    </div>
+    <pre tabindex="0"><code></code></pre>
+  </div>`;
+
+export const tableFrame = (head: TemplateResult[]) =>
+  html`<div class="table" tabindex="0">
+    <table>
+      <thead>
+        <tr>${head}</tr>
+      </thead>
+      <tbody></tbody>
+      <tbody></tbody>
+    </table>
+  </div>`;
+
+export const cell = (tag: 'th' | 'td', align: Align, content: unknown) =>
+  tag === 'th' ? html`<th class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
+
+function copy(event: Event): void {
   const button = event.currentTarget as HTMLElement;
+  const text = button.closest('.code')!.querySelector('code')!.textContent!;
   navigator.clipboard.writeText(text).then(
     () => {
       button.toggleAttribute('data-copied', true);

@@ -1,95 +1,82 @@
-import { FENCE, closesFence } from './parse.ts';
-
-/** An unindented ATX heading: always a block of its own. */
-const HEADING = /^#{1,6}(\s|$)/;
+import { type Block, BlockParser } from './blocks.ts';
+import type { Definitions } from './inline.ts';
 
 /**
- * The text of one streaming markdown message, cut into chunks as it grows so that a renderer
- * only ever re-parses the last one. A chunk closes at a blank line outside a fence, around a
- * heading line, and around an unindented fenced code block — points after which nothing that
- * follows can change how the chunk reads. Closed chunks never change again.
- *
- * `append` costs the length of the delta (plus the last incomplete line), never the length of
- * the message, and `closed.join('') + open` is always exactly the text appended.
+ * The text of one streaming markdown message, parsed as it grows: each complete line goes through
+ * the block parser once, when it arrives, so `append` costs the length of the delta, never the
+ * length of the message. The unfinished last line is only previewed (`document()`), and once the
+ * message is finished (`close()`) its last line is parsed as closed like any other.
  */
 export class MarkdownSource {
-  /** Finished chunks, each ending with its line break(s). */
-  readonly closed: string[] = [];
-  /** The chunk still growing. */
-  open = '';
   /** Bumped by `replace` when the text was rewritten rather than extended. */
   generation = 0;
-  /** Inside a fence: its marker; `indented` fences (inside a list item, say) never cut chunks. */
-  private fence: { marker: string; indented: boolean } | undefined;
-  /** How far into `open` complete lines have been looked at. */
-  private scanned = 0;
+  private parser = new BlockParser();
+  private full = '';
+  /** The unfinished last line. */
+  private tail = '';
+  private closed = false;
 
   constructor(text = '') {
     this.append(text);
   }
 
   get text(): string {
-    return this.closed.join('') + this.open;
+    return this.full;
+  }
+
+  /** Link reference definitions found so far. */
+  get defs(): Definitions {
+    return this.parser.defs;
+  }
+
+  /** Whether the message is finished. */
+  get done(): boolean {
+    return this.closed;
   }
 
   append(delta: string): void {
-    // Only the new text can hold a line break not yet seen: a long line costs nothing per delta.
-    let from = this.open.length;
-    this.open += delta;
-    for (let end = this.open.indexOf('\n', from); end !== -1; end = this.open.indexOf('\n', from)) {
-      const start = this.scanned;
-      this.scanned = end + 1;
-      this.line(this.open.slice(start, end), start);
-      from = this.scanned;
+    if (!delta) return;
+    if (this.closed) return this.replace(this.full + delta);
+    this.full += delta;
+    let start = 0;
+    for (let end = delta.indexOf('\n'); end !== -1; end = delta.indexOf('\n', start)) {
+      const line = this.tail + delta.slice(start, end);
+      this.parser.line(line.endsWith('\r') ? line.slice(0, -1) : line);
+      this.tail = '';
+      start = end + 1;
     }
+    this.tail += delta.slice(start);
   }
 
-  /** Sets the whole text: a cheap append when it extends the current text, a rewrite otherwise. */
+  /** Sets the whole text: a cheap append when it extends the current text, a new parse otherwise. */
   replace(text: string): void {
-    const current = this.text;
-    if (text === current) return;
-    if (text.startsWith(current)) return this.append(text.slice(current.length));
-    this.closed.length = 0;
-    this.open = '';
-    this.fence = undefined;
-    this.scanned = 0;
+    if (text === this.full) return;
+    if (!this.closed && text.startsWith(this.full)) return this.append(text.slice(this.full.length));
+    const closed = this.closed;
+    this.parser = new BlockParser();
+    this.full = this.tail = '';
+    this.closed = false;
     this.generation++;
     this.append(text);
+    if (closed) this.close();
+  }
+
+  /** The message is finished: its last line is complete, every block closed. */
+  close(): void {
+    if (this.closed) return;
+    if (this.tail) this.parser.line(this.tail);
+    this.tail = '';
+    this.parser.finish();
+    this.closed = true;
+  }
+
+  /** The document to show now: the unfinished line, if any, as if it were complete. */
+  document(): Block {
+    return this.tail ? this.parser.preview(this.tail) : this.parser.doc;
   }
 
   /** Serialised as its text (the transcript is stored as JSON). */
   toJSON(): string {
-    return this.text;
-  }
-
-  /** Looks at the complete line `line` that starts at `start` in `open`. */
-  private line(line: string, start: number): void {
-    if (this.fence) {
-      if (closesFence(line, this.fence.marker)) {
-        if (!this.fence.indented) this.cut(this.scanned);
-        this.fence = undefined;
-      }
-      return;
-    }
-    const fence = FENCE.exec(line);
-    if (fence) {
-      const indented = fence[1] !== '';
-      if (!indented) this.cut(start);
-      this.fence = { marker: fence[2]!, indented };
-    } else if (!line.trim()) {
-      this.cut(this.scanned);
-    } else if (HEADING.test(line)) {
-      this.cut(start);
-      this.cut(this.scanned);
-    }
-  }
-
-  /** Closes the chunk at `at` (an index into `open`), unless that leaves only blank lines behind. */
-  private cut(at: number): void {
-    const chunk = this.open.slice(0, at);
-    if (!chunk.trim()) return;
-    this.closed.push(chunk);
-    this.open = this.open.slice(at);
-    this.scanned -= at;
+    return this.full;
   }
 }
