@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
+import { requireBearer } from './auth.ts';
 import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
@@ -65,6 +66,8 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   app.options(CHAT_PATH, preflight('POST'));
   app.post(
     CHAT_PATH,
+    // Who is calling first: the rate limit counts per user in authenticated mode.
+    ...(config.auth ? [requireBearer(config.auth, logger)] : []),
     rateLimit(config),
     (req, _res, next) => {
       if (!req.is('application/json')) return next(new HttpError(415, 'unsupported_media_type', 'Send the body as Content-Type: application/json.'));

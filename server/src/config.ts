@@ -16,6 +16,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** The BFF's own origins (where the demo page is served from), never taken from a request's Host. */
   publicOrigins: string[];
+  /** Set: chat requests need a bearer token (a JWT) signed by a key in this JWKS, for this issuer and audience. */
+  auth: AuthConfig | undefined;
   /** HMAC key that turns a browser's session id into an AgentCore runtime session id. */
   sessionSecret: string;
   heartbeatMs: number;
@@ -38,6 +40,17 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Serve demo/ and the built widget (local mode). */
   serveDemo: boolean;
+}
+
+export interface AuthConfig {
+  /** Where the identity provider publishes its public keys (fetched when needed, cached, refreshed). */
+  jwksUrl: URL;
+  /** The tokens' `iss`, exactly. */
+  issuer: string;
+  /** The tokens' `aud` must include this: a token made for another application is refused. */
+  audience: string;
+  /** A token with a key id the cached keys lack makes them be fetched again, at most this often. */
+  keysCooldownMs: number;
 }
 
 /** The largest timer Node keeps (the rate limiter's window is one). */
@@ -67,6 +80,24 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
     if (origin !== entry) throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
   }
   return list;
+}
+
+/** Authenticated mode: all three variables or none, and the JWKS on https (or on this machine). */
+function auth(env: NodeJS.ProcessEnv): AuthConfig | undefined {
+  const { AUTH_JWKS_URL: jwks, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  if (!jwks && !issuer && !audience) return undefined;
+  if (!jwks || !issuer || !audience) throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
+  let jwksUrl: URL;
+  try {
+    jwksUrl = new URL(jwks);
+  } catch {
+    throw new Error(`AUTH_JWKS_URL must be a URL, not "${jwks}"`);
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(jwksUrl.hostname);
+  if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && local)) {
+    throw new Error('AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone');
+  }
+  return { jwksUrl, issuer, audience, keysCooldownMs: 30_000 };
 }
 
 function logLevel(raw: string | undefined): LogLevel {
@@ -107,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     qualifier: env.AGENT_RUNTIME_QUALIFIER || 'DEFAULT',
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     publicOrigins: publicOrigins.length || !local ? publicOrigins : [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    auth: auth(env),
     sessionSecret,
     heartbeatMs,
     maxMessageChars: integer(env, 'MAX_MESSAGE_CHARS', 16_000, 1),

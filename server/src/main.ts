@@ -17,6 +17,7 @@ const server = createHttpServer(app, config, refusalLog(logger)).listen(config.p
     port: config.port,
     host: config.host ?? 'all interfaces',
     agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}`,
+    auth: config.auth ? config.auth.issuer : 'anonymous',
   });
 });
 

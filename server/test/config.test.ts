@@ -21,6 +21,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.requestTimeoutMs, 30_000);
     assert.equal(config.maxConnectionsPerIp, 64);
     assert.equal(config.maxConnections, 10_000);
+    assert.equal(config.auth, undefined, 'anonymous unless configured');
     assert.equal(config.host, undefined, 'all interfaces');
   });
 
@@ -35,6 +36,31 @@ describe('configuration from the environment', () => {
   it('wants the headers\' deadline no longer than the whole request\'s (Node would swap them silently)', () => {
     assert.throws(() => load({ HEADERS_TIMEOUT_MS: '40000' }), /HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS/);
   });
+
+  it('takes authenticated mode as all three AUTH_ variables, the keys over https or on this machine', () => {
+    const auth = { AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'agent-chat' };
+    const config = load(auth).auth!;
+    assert.equal(config.jwksUrl.href, auth.AUTH_JWKS_URL);
+    assert.equal(config.issuer, auth.AUTH_ISSUER);
+    assert.equal(config.audience, 'agent-chat');
+    assert.throws(() => load({ ...auth, AUTH_AUDIENCE: '' }), /Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together/);
+    assert.throws(() => load({ AUTH_JWKS_URL: auth.AUTH_JWKS_URL }), /together/);
+    assert.throws(() => load({ ...auth, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' }), /must be https/);
+    assert.equal(load({ ...auth, AUTH_JWKS_URL: 'http://127.0.0.1:8070/jwks.json' }).auth!.jwksUrl.port, '8070');
+  });
+
+  it('takes a list of exact origins', () => {
+    assert.deepEqual(load({ ALLOWED_ORIGINS: 'https://shop.example.com, http://localhost:5173' }).allowedOrigins, [
+      'https://shop.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  for (const bad of ['*', 'null', 'https://shop.example.com/', 'shop.example.com', 'https://Shop.example.com', 'https://shop.example.com/path']) {
+    it(`refuses ALLOWED_ORIGINS=${bad} rather than trusting it`, () => {
+      assert.throws(() => load({ ALLOWED_ORIGINS: bad }), /ALLOWED_ORIGINS entries must be exact origins/);
+    });
+  }
 
   it('refuses TRUST_PROXY_HOPS=true: a hop count only', () => {
     assert.throws(() => load({ TRUST_PROXY_HOPS: 'true' }), /TRUST_PROXY_HOPS must be a whole number/);
