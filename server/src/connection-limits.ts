@@ -16,7 +16,7 @@ export function clientKey(address: string | undefined): string {
 }
 
 /** How many of something each key has open, at most `max`; a key at zero takes no memory. */
-export class OpenCounts {
+class OpenCounts {
   private readonly counts = new Map<string, number>();
   private readonly max: number;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
-import { freePort } from '../support/free-port.ts';
+import type { Browser } from 'playwright-core';
+import { launchChromium, npmStart, stopStack } from '../support/npm-start.ts';
 
 /**
  * `npm run start:auth`, as a newcomer sees it: the BFF in authenticated mode, and a site of its own
@@ -13,46 +13,16 @@ describe('the signed-in demo (npm run start:auth)', () => {
   let stack: ChildProcess;
   let browser: Browser;
   let url: string;
-  const ports = { bff: 0, agent: 0, gateway: 0, site: 0 };
-  let output = '';
+  let ports: Record<string, number>;
 
   before(async () => {
-    for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
-    stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--auth'], {
-      env: {
-        ...process.env,
-        PORT: String(ports.bff),
-        AGENT_PORT: String(ports.agent),
-        GATEWAY_PORT: String(ports.gateway),
-        DEMO_SITE_PORT: String(ports.site),
-        OFFLINE_TOKEN_DELAY_MS: '10',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    stack.stderr!.on('data', (d) => (output += d));
-    await new Promise<void>((resolve, reject) => {
-      stack.stdout!.on('data', (d) => {
-        output += d;
-        const match = /Open (http:\/\/localhost:\d+\/) — a site with its own sign-in/.exec(output);
-        if (match) {
-          url = match[1]!;
-          resolve();
-        }
-      });
-      stack.once('exit', (code) => reject(new Error(`npm run start:auth exited with ${code}:\n${output}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ stack, url, ports } = await npmStart(['--auth']));
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    if (stack && stack.exitCode === null) {
-      stack.kill('SIGINT');
-      await new Promise((r) => stack.once('exit', r));
-    }
+    await stopStack(stack);
   });
 
   it('prints the demo site\'s URL, on its own port', () => {
