@@ -31,6 +31,7 @@ describe('calculator', () => {
     ['0.1 ^ 20', '0.00000000000000000001'],
     ['10 ^ 400 + 1', `1${'0'.repeat(399)}1`],
     ['2 ^ 3000 / 2 ^ 2999', '2'],
+    ['2 ^ 3321', (2n ** 3321n).toString()], // 1,000 digits: the largest power of two allowed
     ['999999999999.9999999 / 1', '999999999999.9999999'],
     // Roots, exact when they are.
     ['4 ^ 0.5', '2'],
@@ -79,6 +80,7 @@ describe('calculator', () => {
     ['(-8) ^ 0.333', /not a real number/],
     ['(-2) ^ (2 ^ 0.5)', /not a real number/],
     ['10 ^ 1000', /more than 1,000 digits/],
+    ['2 ^ 3322', /more than 1,000 digits/],
     ['10 ^ 999 * 10', /more than 1,000 digits/],
     ['10 ^ 400.5', /too large to represent/],
     ['1..2', /Unexpected "\.2" at position 3/],

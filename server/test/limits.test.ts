@@ -131,7 +131,7 @@ describe('behind a load balancer (TRUST_PROXY_HOPS > 0)', () => {
     await withFakeBff({ TRUST_PROXY_HOPS: '1', MAX_CONNECTIONS_PER_IP: '2' }, async (fake, bff) => {
       fake.next(stallAfterStart, stallAfterStart, stallAfterStart, stallAfterStart);
       const stream = (address: string, session_id: string) => new ChatStream(bff.url, { message: 'Think', session_id }, { 'x-forwarded-for': address });
-      // Each ChatStream has a connection of its own: five from the one "balancer" address, all accepted.
+      // Each ChatStream has a connection of its own: more than MAX_CONNECTIONS_PER_IP from the one "balancer" address, all accepted.
       const a1 = stream('2001:db8:1:2::1', 'a1');
       const a2 = stream('2001:db8:1:2::99', 'a2'); // the same /64: the same client
       const b1 = stream('203.0.113.7', 'b1');

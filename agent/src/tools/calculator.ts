@@ -30,7 +30,7 @@ export const MAX_EXPRESSION_LENGTH = 1000;
 /** Bounds recursion so hostile nesting like "((((…" cannot overflow the stack. */
 const MAX_DEPTH = 64;
 /** Exact numbers (each numerator and denominator) have at most 1,000 digits: bounds time and memory, and what a tool result carries. */
-export const MAX_DIGITS = 1000;
+const MAX_DIGITS = 1000;
 /** Numbers of this many bits or fewer have at most MAX_DIGITS digits; a few more bits may or may not. */
 const MAX_BITS = Math.floor(MAX_DIGITS * Math.log2(10));
 /** Significant digits of a rounded result. */
@@ -47,7 +47,7 @@ interface Rounded {
   exact: false;
   value: number;
 }
-export type Value = Exact | Rounded;
+type Value = Exact | Rounded;
 
 const TOO_MANY_DIGITS = `A number in this calculation would have more than ${MAX_DIGITS.toLocaleString('en-US')} digits`;
 const TOO_LARGE = 'The result is too large to represent';
@@ -63,6 +63,7 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
+/** More than MAX_DIGITS digits: counted only near the limit, where bits cannot tell. */
 function tooLong(n: bigint): boolean {
   const bits = bitLength(n);
   return bits > MAX_BITS && (bits > MAX_BITS + 4 || abs(n).toString().length > MAX_DIGITS);
@@ -145,8 +146,9 @@ function integerPower(base: Exact, exponent: bigint): Exact {
   }
   if (den === 1n && abs(num) === 1n) return exact(num < 0n && exponent % 2n !== 0n ? -1n : 1n, 1n);
   const e = abs(exponent);
-  // A number of L bits is at least 2^(L-1): its e-th power has more than (L-1)·e bits.
-  if (BigInt(Math.max(bitLength(num), bitLength(den)) - 1) * e >= BigInt(MAX_BITS)) throw new CalculatorError(TOO_MANY_DIGITS);
+  // A number of L bits is at least 2^(L-1): its e-th power has more than (L-1)·e bits, and past
+  // MAX_BITS + 4 bits every number has too many digits.
+  if (BigInt(Math.max(bitLength(num), bitLength(den)) - 1) * e >= BigInt(MAX_BITS + 4)) throw new CalculatorError(TOO_MANY_DIGITS);
   const result = exact(num ** e, den ** e);
   return exponent < 0n ? exact(result.den, result.num) : result;
 }
@@ -289,7 +291,7 @@ class Parser {
 }
 
 /** Evaluates an arithmetic expression; throws CalculatorError with a message meant for people. */
-export function evaluate(expression: string): Value {
+function evaluate(expression: string): Value {
   if (expression.length > MAX_EXPRESSION_LENGTH) {
     throw new CalculatorError(`The expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   }
@@ -338,7 +340,7 @@ function significantDigits({ num, den }: Exact, count: number): [digits: string,
  * A result as the tool says it: an exact integer or finite decimal in full, or anything else to 12
  * significant digits followed by "(rounded)".
  */
-export function formatResult(value: Value): string {
+function formatResult(value: Value): string {
   if (!value.exact) {
     const [mantissa, exponent] = Math.abs(value.value).toExponential(ROUNDED_DIGITS - 1).split('e');
     return `${decimalText(value.value < 0, mantissa!.replace('.', ''), Number(exponent))} (rounded)`;
