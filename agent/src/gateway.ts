@@ -56,11 +56,11 @@ export function createGateway({ runtimeUrl, runtimeArn = LOCAL_RUNTIME_ARN }: Ga
   });
 }
 
-function decode(segment: string, what: string): string {
+function decodeArn(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new InvalidRequest(`The ${what} in the path is not valid percent-encoding`);
+    throw new InvalidRequest('The runtime ARN in the path is not valid percent-encoding');
   }
 }
 
@@ -79,7 +79,7 @@ function handle(req: IncomingMessage, res: ServerResponse, runtime: URL, runtime
   if (!route || req.method !== 'POST') {
     return sendError(res, 404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`);
   }
-  if (decode(route[1]!, 'runtime ARN') !== runtimeArn) {
+  if (decodeArn(route[1]!) !== runtimeArn) {
     return sendError(res, 404, 'ResourceNotFoundException', 'No agent runtime with that ARN');
   }
   const qualifier = url.searchParams.get('qualifier') ?? 'DEFAULT';
