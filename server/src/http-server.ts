@@ -62,11 +62,12 @@ export function createHttpServer(app: Express, config: HttpServerConfig, onRefus
 
 /**
  * Requests pipelined on one connection are all handled at once, but each response gets the socket
- * only when the ones ahead of it are done. If the connection closes first, Node 20 and 22 never tell
- * the responses still waiting: no 'close', ever. Everything that ends with a response's 'close' —
- * the run and its upstream call, the session's lock, the request's log line, shutdown waiting for
- * the runs — would wait forever. So the socket's close closes them. (Newer Node closes them itself,
- * on the next tick; those are seen closed by then and left alone.)
+ * only when the ones ahead of it are done. If the connection closes first, Node never tells the
+ * responses still waiting (Node 20, measured; any Node without nodejs/node#62534): no 'close', ever.
+ * Everything that ends with a response's 'close' — the run and its upstream call, the session's
+ * lock, the request's log line, shutdown waiting for the runs — would wait forever. So the socket's
+ * close closes them. (A Node with that fix closes them itself, on the next tick; those are seen
+ * closed by then and left alone.)
  */
 function closeQueuedResponsesWithTheirConnection(server: Server): void {
   const queued = new WeakMap<Socket, Set<ServerResponse>>();
