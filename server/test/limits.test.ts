@@ -29,6 +29,7 @@ describe('client addresses as the limits count them', () => {
   it('IPv4 as is, IPv4-mapped IPv6 as its IPv4 address, IPv6 by its /64', () => {
     assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
     assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('::ffff:cb00:7107'), '203.0.113.7');
     assert.equal(clientKey('2001:db8:1:2:aaaa::1'), clientKey('2001:db8:1:2:ffff:ffff:ffff:ffff'));
     assert.notEqual(clientKey('2001:db8:1:2::1'), clientKey('2001:db8:1:3::1'));
     assert.notEqual(clientKey('2001:db8:1:2::1'), clientKey('203.0.113.7'));
