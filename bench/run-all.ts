@@ -57,6 +57,7 @@ const steps: Step[] = [
   { name: 'relay', ...node('bench/relay.ts') },
   { name: 'ttfe', ...node('bench/ttfe.ts') },
   { name: 'memory', ...node('bench/memory.ts') },
+  { name: 'slow clients', ...node('bench/slow-clients.ts') },
 ];
 const summary: string[] = [];
 const failed: string[] = [];

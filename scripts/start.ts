@@ -1,16 +1,34 @@
 /**
  * `npm start`: builds the widget, then starts the agent runtime, the local AgentCore gateway and
- * the BFF on the offline model, and prints the URL to open. Ctrl-C stops all three.
+ * the BFF on the offline model, and prints the URL to open. Ctrl-C stops them all.
+ *
+ * `npm run start:auth` (`--auth`) starts the BFF in authenticated mode instead, with a demo site of
+ * its own beside it (scripts/demo-site.ts): another origin with its own sign-in, whose page gives
+ * the widget a token through `getHeaders`, and whose identity provider's keys the BFF verifies.
+ *
+ * Everything listens on 127.0.0.1 only: with MODEL_PROVIDER=bedrock the agent holds the developer's
+ * AWS credentials, and nothing here checks who calls. HOST=0.0.0.0 opens the BFF (and the demo site)
+ * to other machines, in a container say; the agent and the gateway stay on loopback.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { build } from 'vite';
 
+const auth = process.argv.includes('--auth');
 const ports = {
   bff: Number(process.env.PORT ?? 3000),
   agent: Number(process.env.AGENT_PORT ?? 8080),
   gateway: Number(process.env.GATEWAY_PORT ?? 8090),
+  site: Number(process.env.DEMO_SITE_PORT ?? 3001),
 };
+const LOOPBACK = '127.0.0.1';
+const publicHost = process.env.HOST || LOOPBACK;
+/** Where this script checks that the BFF and the site answer. */
+const reachable = publicHost === '0.0.0.0' ? LOOPBACK : publicHost;
+const bffUrl = `http://localhost:${ports.bff}`;
+const siteUrl = `http://localhost:${ports.site}`;
+/** The demo site's sign-in, as the BFF is told to trust it. */
+const identity = { AUTH_JWKS_URL: `http://${reachable}:${ports.site}/.well-known/jwks.json`, AUTH_ISSUER: siteUrl, AUTH_AUDIENCE: 'agent-chat-demo' };
 
 await build({ logLevel: 'warn' });
 
@@ -60,23 +78,32 @@ async function waitFor(url: string, name: string): Promise<void> {
   }
 }
 
-start('agent', 'agent/src/main.ts', { PORT: String(ports.agent), MODEL_PROVIDER: process.env.MODEL_PROVIDER ?? 'offline' });
+start('agent', 'agent/src/main.ts', { PORT: String(ports.agent), HOST: LOOPBACK, MODEL_PROVIDER: process.env.MODEL_PROVIDER ?? 'offline' });
 start('gateway', 'agent/src/gateway-main.ts', {
   GATEWAY_PORT: String(ports.gateway),
-  AGENT_RUNTIME_URL: `http://127.0.0.1:${ports.agent}`,
+  HOST: LOOPBACK,
+  AGENT_RUNTIME_URL: `http://${LOOPBACK}:${ports.agent}`,
 });
+if (auth) start('site', 'scripts/demo-site.ts', { PORT: String(ports.site), HOST: publicHost, BFF_URL: bffUrl, ...identity });
 start('bff', 'server/src/main.ts', {
   PORT: String(ports.bff),
-  AGENTCORE_ENDPOINT: `http://127.0.0.1:${ports.gateway}`,
+  HOST: publicHost,
+  AGENTCORE_ENDPOINT: `http://${LOOPBACK}:${ports.gateway}`,
   // The local gateway wants a SigV4 signature but has no AWS to check it against.
   AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
   AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...(auth ? { ...identity, ALLOWED_ORIGINS: `${siteUrl},http://127.0.0.1:${ports.site}` } : {}),
 });
 
-await waitFor(`http://127.0.0.1:${ports.agent}/ping`, 'the agent runtime');
-await waitFor(`http://127.0.0.1:${ports.gateway}/ping`, 'the local AgentCore gateway');
-await waitFor(`http://127.0.0.1:${ports.bff}/health`, 'the BFF');
+await waitFor(`http://${LOOPBACK}:${ports.agent}/ping`, 'the agent runtime');
+await waitFor(`http://${LOOPBACK}:${ports.gateway}/ping`, 'the local AgentCore gateway');
+if (auth) await waitFor(identity.AUTH_JWKS_URL, 'the demo site');
+await waitFor(`http://${reachable}:${ports.bff}/health`, 'the BFF');
 if (!stopping) {
-  console.log(`\n  agent-chat is running on the offline demo model.\n  Open http://localhost:${ports.bff}/ — Ctrl-C stops it.\n`);
+  console.log(
+    auth
+      ? `\n  agent-chat is running on the offline demo model, in authenticated mode.\n  Open ${siteUrl}/ — a site with its own sign-in, calling the BFF at ${bffUrl}. Ctrl-C stops it.\n`
+      : `\n  agent-chat is running on the offline demo model.\n  Open ${bffUrl}/ — Ctrl-C stops it.\n`,
+  );
 }

@@ -14,6 +14,8 @@ export interface AgentConfig {
   /** Most sessions remembered at once; the least recently used is forgotten first. */
   maxSessions: number;
   port: number;
+  /** The interface to listen on: loopback unless told otherwise (the container says 0.0.0.0). */
+  host: string;
 }
 
 export const DEFAULT_BEDROCK_MODEL_ID = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -47,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     memoryTokens: integer(env, 'AGENT_MEMORY_TOKENS', DEFAULT_MEMORY_TOKENS, 1),
     maxSessions: integer(env, 'AGENT_MAX_SESSIONS', DEFAULT_MAX_SESSIONS, 1),
     port: integer(env, 'PORT', 8080, 0),
+    host: env.HOST || '127.0.0.1',
   };
 }

@@ -1,24 +1,13 @@
-import type { AgentErrorCode } from '../../protocol/agent-events.ts';
+import { AGENT_ERRORS, type AgentErrorCode } from '../../protocol/agent-errors.ts';
 
 export interface RunFailure {
   code: AgentErrorCode;
-  /** For people: no stack, no provider text, no ARN or account id. */
+  /** The code's fixed sentence (protocol/agent-errors.ts): no stack, no provider text, no ARN or account id. */
   message: string;
 }
 
-const MESSAGES: Record<AgentErrorCode, string> = {
-  bad_request: 'The request needs a JSON body with a non-empty "prompt" string.',
-  step_limit: 'The agent took too many steps without finishing and was stopped.',
-  cancelled: 'The run was cancelled.',
-  model_throttled: 'The model is busy right now. Try again shortly.',
-  model_unavailable: 'The model is not available right now. Try again shortly.',
-  model_access_denied: 'The agent is not allowed to use its model.',
-  model_rejected: 'The model could not accept this conversation.',
-  agent_error: 'The agent failed while answering.',
-};
-
 export function failure(code: AgentErrorCode): RunFailure {
-  return { code, message: MESSAGES[code] };
+  return { code, message: AGENT_ERRORS[code].message };
 }
 
 /** AWS SDK error names (Bedrock Runtime and the credential chain) by what a caller can do about them. */

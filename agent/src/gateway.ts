@@ -33,35 +33,71 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
   res.end(JSON.stringify({ message }));
 }
 
+/** A request this gateway cannot take as sent: answered 400, as AgentCore answers a malformed one. */
+class InvalidRequest extends Error {}
+
+/** AgentCore's limits on an endpoint name and a runtime session id. */
+const QUALIFIER = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
+const SESSION_ID = /^[\x21-\x7e]{33,256}$/;
+
 export function createGateway({ runtimeUrl, runtimeArn = LOCAL_RUNTIME_ARN }: GatewayOptions): Server {
   const runtime = new URL('/invocations', runtimeUrl);
 
+  // Whatever a request holds, it gets an answer: nothing it sends may take the gateway (and with it
+  // `npm start`) down.
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (req.method === 'GET' && url.pathname === '/ping') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"Healthy"}');
-      return;
+    try {
+      handle(req, res, runtime, runtimeArn);
+    } catch (error) {
+      if (res.headersSent) res.destroy();
+      else if (error instanceof InvalidRequest) sendError(res, 400, 'ValidationException', error.message);
+      else sendError(res, 500, 'InternalServerException', 'The local gateway failed on this request');
     }
-    const route = /^\/runtimes\/([^/]+)\/invocations$/.exec(url.pathname);
-    if (!route || req.method !== 'POST') {
-      return sendError(res, 404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`);
-    }
-    if (decodeURIComponent(route[1]!) !== runtimeArn) {
-      return sendError(res, 404, 'ResourceNotFoundException', 'No agent runtime with that ARN');
-    }
-    const qualifier = url.searchParams.get('qualifier') ?? 'DEFAULT';
-    if (qualifier !== 'DEFAULT') {
-      return sendError(res, 404, 'ResourceNotFoundException', `No endpoint named ${qualifier}`);
-    }
-    if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
-      return sendError(res, 403, 'AccessDeniedException', 'The request is not signed with SigV4');
-    }
-    forward(req, res, runtime);
   });
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, runtime: URL): void {
-  const sessionId = (req.headers[SESSION_HEADER] as string | undefined) ?? randomUUID();
+function decodeArn(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidRequest('The runtime ARN in the path is not valid percent-encoding');
+  }
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, runtime: URL, runtimeArn: string): void {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://gateway');
+  } catch {
+    throw new InvalidRequest('The request target is not a valid URL');
+  }
+  if (req.method === 'GET' && url.pathname === '/ping') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"Healthy"}');
+    return;
+  }
+  const route = /^\/runtimes\/([^/]+)\/invocations$/.exec(url.pathname);
+  if (!route || req.method !== 'POST') {
+    return sendError(res, 404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`);
+  }
+  if (decodeArn(route[1]!) !== runtimeArn) {
+    return sendError(res, 404, 'ResourceNotFoundException', 'No agent runtime with that ARN');
+  }
+  const qualifier = url.searchParams.get('qualifier') ?? 'DEFAULT';
+  if (!QUALIFIER.test(qualifier)) throw new InvalidRequest('The qualifier is not a valid endpoint name');
+  if (qualifier !== 'DEFAULT') {
+    return sendError(res, 404, 'ResourceNotFoundException', `No endpoint named ${qualifier}`);
+  }
+  if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+    return sendError(res, 403, 'AccessDeniedException', 'The request is not signed with SigV4');
+  }
+  const sessionId = req.headers[SESSION_HEADER];
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
+    throw new InvalidRequest('The runtime session id must be 33 to 256 visible ASCII characters');
+  }
+  forward(req, res, runtime, sessionId ?? randomUUID());
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, runtime: URL, sessionId: string): void {
   const upstream = httpRequest(runtime, {
     method: 'POST',
     headers: {
@@ -95,7 +131,8 @@ function forward(req: IncomingMessage, res: ServerResponse, runtime: URL): void 
   pipeline(req, upstream).catch(() => upstream.destroy());
 }
 
-export function listenGateway(server: Server, port: number, host = '0.0.0.0'): Promise<RunningGateway> {
+/** Listens on loopback unless `host` says otherwise: the gateway checks no signature, so it is for this machine. */
+export function listenGateway(server: Server, port: number, host = '127.0.0.1'): Promise<RunningGateway> {
   return new Promise((resolve) => {
     server.listen(port, host, () => {
       const { port: bound } = server.address() as AddressInfo;

@@ -13,5 +13,5 @@ const graph = buildGraph({
   maxSteps: config.maxSteps,
   memoryTokens: config.memoryTokens,
 });
-const runtime = await createRuntime({ graph }).listen(config.port);
+const runtime = await createRuntime({ graph }).listen(config.port, config.host);
 console.log(`agent runtime (${config.modelProvider} model) listening on ${runtime.url}`);

@@ -61,7 +61,7 @@ export function extractExpression(text: string, previous?: string): string | und
   let normalized = text;
   for (const [pattern, symbol] of SPOKEN_OPERATORS) normalized = normalized.replace(pattern, ` ${symbol} `);
   if (previous !== undefined) {
-    normalized = normalized.replace(BACK_REFERENCE, previous.startsWith('-') ? `(${previous})` : previous);
+    normalized = normalized.replace(BACK_REFERENCE, /^\d+(\.\d+)?$/.test(previous) ? previous : `(${previous})`);
   }
   const candidates = normalized.match(/[-+*/%^().\d\s]*\d[-+*/%^().\d\s]*/g) ?? [];
   const expression = candidates
@@ -74,13 +74,16 @@ function textOf(message: BaseMessage): string {
   return typeof message.content === 'string' ? message.content : message.text;
 }
 
-/** The last successful calculator result in the conversation, if any. */
+/** A calculator result as the tool writes it: "10", "-0.5", "0.333333333333 (rounded)", "1.5 × 10^25 (rounded)". */
+const CALCULATOR_RESULT = /^(-?\d+(?:\.\d+)?)(?: × 10\^(-?\d+))?(?: \(rounded\))?$/;
+
+/** The last successful calculator result in the conversation, as an expression, if any. */
 function previousResult(messages: BaseMessage[]): string | undefined {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (ToolMessage.isInstance(m) && m.name === 'calculator' && m.status !== 'error') {
-      const value = textOf(m).trim();
-      if (/^-?[\d.e+]+$/.test(value)) return value;
+      const result = CALCULATOR_RESULT.exec(textOf(m).trim());
+      if (result) return result[2] === undefined ? result[1] : `${result[1]} * 10^${result[2]}`;
     }
   }
   return undefined;

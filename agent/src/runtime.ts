@@ -102,8 +102,8 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
 
   return {
     app,
-    /** Starts listening; port 0 picks a free port. */
-    listen(port: number, host = '0.0.0.0'): Promise<RunningRuntime> {
+    /** Starts listening (on loopback unless `host` says otherwise); port 0 picks a free port. */
+    listen(port: number, host = '127.0.0.1'): Promise<RunningRuntime> {
       return new Promise((resolve) => {
         fastify.addHook('onListen', (done) => {
           const { port: bound } = fastify.server.address() as AddressInfo;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_BEDROCK_MODEL_ID, loadConfig } from '../src/configuration.ts';
 
 describe('agent configuration', () => {
-  it('has working defaults: the offline model, 10 steps, 8000 tokens of memory, port 8080', () => {
+  it('has working defaults: the offline model, 10 steps, 8000 tokens of memory, port 8080 on loopback', () => {
     assert.deepEqual(loadConfig({}), {
       modelProvider: 'offline',
       bedrockModelId: DEFAULT_BEDROCK_MODEL_ID,
@@ -14,6 +14,7 @@ describe('agent configuration', () => {
       memoryTokens: 8000,
       maxSessions: 1000,
       port: 8080,
+      host: '127.0.0.1',
     });
   });
 
@@ -27,12 +28,13 @@ describe('agent configuration', () => {
       AGENT_MEMORY_TOKENS: '2000',
       AGENT_MAX_SESSIONS: '50',
       PORT: '9000',
+      HOST: '0.0.0.0',
     });
     assert.equal(config.modelProvider, 'bedrock');
     assert.equal(config.bedrockModelId, 'amazon.nova-lite-v1:0');
     assert.equal(config.bedrockEndpointUrl, 'https://vpce.example');
     assert.equal(config.region, 'eu-central-1');
-    assert.deepEqual([config.maxSteps, config.memoryTokens, config.maxSessions, config.port], [4, 2000, 50, 9000]);
+    assert.deepEqual([config.maxSteps, config.memoryTokens, config.maxSessions, config.port, config.host], [4, 2000, 50, 9000, '0.0.0.0']);
   });
 
   it('refuses a bad value at startup, naming the variable', () => {

@@ -65,6 +65,10 @@ const contextSources = copiesIn(dockerfile).map((c) => c.source.replace(/\/$/, '
 /** The final image's own files from the context (the rest comes from the deps stage). */
 const imageCopies = copiesIn(finalStage);
 const entry: string[] = JSON.parse(finalStage.find((i) => i.keyword === 'CMD')!.args);
+/** The final image's ENV settings (KEY=value pairs, no quoting). */
+const imageEnv: Record<string, string> = Object.fromEntries(
+  finalStage.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
+);
 
 /** Where a context file lands in the final image, if it does. */
 function inImage(contextPath: string): string | undefined {
@@ -122,7 +126,8 @@ describe('agent/Dockerfile', () => {
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
     assert.ok(finalStage.findIndex((i) => i.keyword === 'USER') > finalStage.findLastIndex((i) => i.keyword === 'COPY'));
     assert.ok(finalStage.some((i) => i.keyword === 'EXPOSE' && i.args === '8080'));
-    assert.ok(finalStage.some((i) => i.keyword === 'ENV' && /\bPORT=8080\b/.test(i.args)));
+    assert.equal(imageEnv.PORT, '8080');
+    assert.equal(imageEnv.HOST, '0.0.0.0', 'AgentCore reaches it from outside the container (the agent\'s own default is loopback)');
   });
 
   it('copies every file the entry point imports, and its build context holds just those files', () => {
@@ -193,7 +198,7 @@ describe("the image's entry command, on a copy of the image's files", () => {
     const [command, ...args] = entry;
     child = spawn(command === 'node' ? process.execPath : command!, stripsTypes ? args : ['--import', 'tsx', ...args], {
       cwd: app,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), OFFLINE_TOKEN_DELAY_MS: '0' },
+      env: { PATH: process.env.PATH, ...imageEnv, PORT: String(port), OFFLINE_TOKEN_DELAY_MS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d));

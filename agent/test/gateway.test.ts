@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
@@ -6,6 +7,8 @@ import { type RunningGateway, createGateway, listenGateway } from '../src/gatewa
 import { buildGraph } from '../src/graph.ts';
 import { type RunningRuntime, createRuntime } from '../src/runtime.ts';
 import { tools } from '../src/tools.ts';
+import { freePort } from '../../test/support/free-port.ts';
+import { rawConnection } from '../../test/support/raw-socket.ts';
 import { TickerChatModel, until } from './support/models.ts';
 
 /** The AWS SDK's AgentCore client, pointed at the gateway, making one attempt per call. */
@@ -109,5 +112,59 @@ describe('local AgentCore gateway: a caller that hangs up', () => {
     const answered = assert.rejects(invoke('application/json', controller.signal), { name: 'AbortError' });
     await stopsTheModel(() => controller.abort());
     await answered;
+  });
+});
+
+describe('local AgentCore gateway: whatever a request holds, it answers, and it listens on this machine only', () => {
+  let child: ChildProcess;
+  let url: string;
+  let output = '';
+  before(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    // The process `npm start` runs, with its defaults: a request that killed it would take the stack down.
+    child = spawn(process.execPath, ['--import', 'tsx', 'agent/src/gateway-main.ts'], {
+      env: { PATH: process.env.PATH, GATEWAY_PORT: String(port), AGENT_RUNTIME_URL: 'http://127.0.0.1:9' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await until(() => output.includes('local AgentCore gateway on'), 'the gateway to listen', 30_000);
+  });
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  const arn = encodeURIComponent(LOCAL_RUNTIME_ARN);
+  const signed = 'Authorization: AWS4-HMAC-SHA256 Credential=local\r\nContent-Type: application/json\r\n';
+  const post = (target: string, headers = signed) => `POST ${target} HTTP/1.1\r\nHost: gateway\r\n${headers}Content-Length: 2\r\nConnection: close\r\n\r\n{}`;
+  const bad: [name: string, request: string, status: number][] = [
+    ['an ARN that is not valid percent-encoding (%E0%A4%A)', post('/runtimes/%E0%A4%A/invocations'), 400],
+    ['a lone % in the ARN', post('/runtimes/%/invocations'), 400],
+    ['a request target that is no URL', post('http://[::1/runtimes/x/invocations'), 400],
+    ['a qualifier that is no endpoint name', post(`/runtimes/${arn}/invocations?qualifier=a;b`), 400],
+    ['a qualifier of percent garbage', post(`/runtimes/${arn}/invocations?qualifier=%ZZ`), 400],
+    ['a runtime session id too short for AgentCore', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: short\r\n`), 400],
+    ['a runtime session id too long', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'s'.repeat(300)}\r\n`), 400],
+    ['a runtime session id with spaces (two headers joined)', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'a'.repeat(40)}\r\nX-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'b'.repeat(40)}\r\n`), 400],
+    ['a header line that is not HTTP', 'POST / HTTP/1.1\r\nHost: gateway\r\nnot a header\r\n\r\n', 400],
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400],
+  ];
+  for (const [name, request, status] of bad) {
+    it(`answers ${status} to ${name}, and goes on`, async () => {
+      const connection = await rawConnection(url);
+      connection.socket.end(request);
+      await connection.closed;
+      assert.match(connection.received, new RegExp(`^HTTP/1.1 ${status} `), connection.received);
+      assert.equal(child.exitCode, null, `the gateway exited:\n${output}`);
+      assert.equal((await fetch(`${url}/ping`)).status, 200);
+    });
+  }
+
+  it('listens on 127.0.0.1 only: another address of this machine is refused', async () => {
+    await assert.rejects(rawConnection(url.replace('127.0.0.1', '127.0.0.2')), { code: 'ECONNREFUSED' });
   });
 });

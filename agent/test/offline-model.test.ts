@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { OFFLINE_NOTICE, OfflineChatModel, extractExpression, timeZoneFor } from '../src/offline-model.ts';
+import { calculator } from '../src/tools/calculator.ts';
 import { tools } from '../src/tools.ts';
 
 describe('offline model', () => {
@@ -12,6 +13,25 @@ describe('offline model', () => {
     assert.equal(extractExpression('I have 3 apples and 4 pears'), undefined);
     assert.equal(extractExpression('What is that times 3?', '10'), '10 * 3');
     assert.equal(extractExpression('What is that times 3?'), undefined);
+  });
+
+  it('takes the previous result in every form the calculator writes it', async () => {
+    const followUp = async (result: string) => {
+      const reply = await new OfflineChatModel().bindTools(tools).invoke([
+        new HumanMessage('What is it?'),
+        new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 'calculator', args: { expression: 'it' } }] }),
+        new ToolMessage({ tool_call_id: 'c', name: 'calculator', content: result }),
+        new AIMessage('There.'),
+        new HumanMessage('What is that times 3?'),
+      ]);
+      const expression = String(reply.tool_calls?.[0]?.args.expression);
+      return [expression, await calculator.invoke({ expression })];
+    };
+    assert.deepEqual(await followUp('10'), ['10 * 3', '30']);
+    assert.deepEqual(await followUp('-2'), ['(-2) * 3', '-6']);
+    assert.deepEqual(await followUp('0.333333333333 (rounded)'), ['0.333333333333 * 3', '0.999999999999']);
+    assert.deepEqual(await followUp('1.5 × 10^25 (rounded)'), ['(1.5 * 10^25) * 3', '45000000000000000000000000']);
+    assert.deepEqual(await followUp('2.5 × 10^-8 (rounded)'), ['(2.5 * 10^-8) * 3', '0.000000075']);
   });
 
   it('asks for the calculator, streaming the call as tool_call_chunks', async () => {

@@ -126,6 +126,7 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): P
     SERVE_DEMO: 'false',
     // One client address stands for many browsers here.
     RATE_LIMIT_MAX: '1000000',
+    MAX_CONNECTIONS_PER_IP: '1000000',
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;

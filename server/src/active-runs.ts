@@ -1,8 +1,9 @@
 import type { RunStopped } from './relay.ts';
 
 /**
- * The runs in progress in this process, one per browser session: the basis of "one run at a time
- * per session" (409) and of graceful shutdown, which stops them all.
+ * The runs in progress in this process, one per conversation (its runtime session id, which in
+ * authenticated mode is the user's and not just the browser's id): the basis of "one run at a time
+ * per conversation" (409) and of graceful shutdown, which stops them all.
  */
 export class ActiveRuns {
   private readonly runs = new Map<string, AbortController>();
@@ -18,16 +19,16 @@ export class ActiveRuns {
     return this.stopReason !== undefined;
   }
 
-  /** The controller of a new run for this session, or undefined when the session has one running. */
-  begin(sessionId: string): AbortController | undefined {
-    if (this.runs.has(sessionId)) return undefined;
+  /** The controller of a new run for this conversation, or undefined when it has one running. */
+  begin(conversation: string): AbortController | undefined {
+    if (this.runs.has(conversation)) return undefined;
     const controller = new AbortController();
-    this.runs.set(sessionId, controller);
+    this.runs.set(conversation, controller);
     return controller;
   }
 
-  end(sessionId: string): void {
-    this.runs.delete(sessionId);
+  end(conversation: string): void {
+    this.runs.delete(conversation);
     if (this.runs.size === 0) this.onEmpty?.();
   }
 

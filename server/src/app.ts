@@ -2,13 +2,15 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
+import { requireBearer } from './auth.ts';
 import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
+import { limitRequestsPerClient } from './connection-limits.ts';
 import { corsGuard, preflight } from './cors.ts';
 import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
-import { FixedWindowLimiter, rateLimit } from './rate-limit.ts';
+import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { demoPageHeaders, securityHeaders, widgetAssetHeaders } from './security-headers.ts';
 
@@ -25,6 +27,12 @@ export interface AppDeps {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
 
+/**
+ * A static file is sent only once its response has the connection: a pipelined request waits its
+ * turn, and a file stream opened for a response whose connection closes first would stay open.
+ */
+const whenWritable: RequestHandler = (_req, res, next) => (res.socket ? next() : void res.once('socket', () => next()));
+
 /** 405 with the methods a path does take. */
 function methodNotAllowed(allow: string): RequestHandler {
   return (req, res, next) => {
@@ -40,6 +48,8 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   // client cannot pick its own rate-limit key.
   app.set('trust proxy', config.trustProxyHops);
   app.use(requestLog(logger), securityHeaders);
+  // Behind a proxy, the per-address cap counts requests in progress per client (see connection-limits.ts).
+  if (config.trustProxyHops > 0) app.use(limitRequestsPerClient(config.maxConnectionsPerIp));
 
   app.get('/health', (_req, res) => {
     // A load balancer stops routing here as soon as shutdown begins.
@@ -49,14 +59,16 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
   const limitBytes = bodyLimitBytes(config.maxMessageChars);
-  app.use(CHAT_PATH, corsGuard(config.allowedOrigins), (_req, res, next) => {
+  app.use(CHAT_PATH, corsGuard([...config.publicOrigins, ...config.allowedOrigins]), (_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     next();
   });
   app.options(CHAT_PATH, preflight('POST'));
   app.post(
     CHAT_PATH,
-    rateLimit(new FixedWindowLimiter(config.rateLimitMax, config.rateLimitWindowMs)),
+    // Who is calling first: the rate limit counts per user in authenticated mode.
+    ...(config.auth ? [requireBearer(config.auth, logger)] : []),
+    rateLimit(config),
     (req, _res, next) => {
       if (!req.is('application/json')) return next(new HttpError(415, 'unsupported_media_type', 'Send the body as Content-Type: application/json.'));
       if (req.headers.accept && !req.accepts('text/event-stream')) {
@@ -70,6 +82,7 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
 
   if (config.serveDemo) {
+    app.use(whenWritable);
     app.use(express.static(`${ROOT}demo`, { setHeaders: demoPageHeaders }));
     app.use(express.static(`${ROOT}dist`, { setHeaders: widgetAssetHeaders }));
   }

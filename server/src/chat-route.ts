@@ -46,15 +46,17 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
     res.setHeader('connection', 'close');
     throw new HttpError(503, 'shutting_down', 'The server is restarting. Try again in a moment.');
   }
-  const controller = runs.begin(session_id);
+  const conversation = runtimeSessionId(config.sessionSecret, session_id, res.locals.caller?.sub);
+  const controller = runs.begin(conversation);
   if (!controller) {
     throw new HttpError(409, 'session_busy', 'This conversation is still answering an earlier message: wait for its done event (or stop it) before sending the next.');
   }
-  // `res` (not `req`) closes when the browser goes away mid-stream: abort the AgentCore call at
-  // once, whatever it is waiting for. The session stays locked until the browser has it all.
+  // `res` (not `req`) closes when the browser goes away, mid-stream or before the response started
+  // (a pipelined request: see http-server.ts): abort the AgentCore call at once, whatever it is
+  // waiting for. The conversation stays locked until the browser has it all.
   res.once('close', () => {
     controller.abort(CANCELLED);
-    runs.end(session_id);
+    runs.end(conversation);
   });
   // A browser that takes nothing for this long (not even pings) is gone: Node destroys the socket.
   res.setTimeout(config.streamIdleTimeoutMs);
@@ -67,7 +69,7 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
     () =>
       invokeAgent({
         prompt: message,
-        runtimeSessionId: runtimeSessionId(config.sessionSecret, session_id),
+        runtimeSessionId: conversation,
         signal: controller.signal,
         onActivity: watchdog.touch,
       }),

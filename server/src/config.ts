@@ -5,6 +5,8 @@ import { LOG_LEVELS, type LogLevel } from './logger.ts';
 /** The BFF's settings, read once from the environment (see README, "Configuration" and "Production"). */
 export interface ServerConfig {
   port: number;
+  /** The interface to listen on; undefined: all of them. */
+  host: string | undefined;
   region: string;
   /** Unset: the real AWS endpoint. Set: a URL serving AgentCore's route, like the local gateway. */
   agentcoreEndpoint: string | undefined;
@@ -12,6 +14,10 @@ export interface ServerConfig {
   qualifier: string;
   /** Exact origins allowed to call the API from a browser, besides the BFF's own. */
   allowedOrigins: string[];
+  /** The BFF's own origins (where the demo page is served from), never taken from a request's Host. */
+  publicOrigins: string[];
+  /** Set: chat requests need a bearer token (a JWT) signed by a key in this JWKS, for this issuer and audience. */
+  auth: AuthConfig | undefined;
   /** HMAC key that turns a browser's session id into an AgentCore runtime session id. */
   sessionSecret: string;
   heartbeatMs: number;
@@ -25,23 +31,45 @@ export interface ServerConfig {
   rateLimitWindowMs: number;
   /** How many proxies (load balancers) in front of the BFF to trust for X-Forwarded-For. */
   trustProxyHops: number;
+  /** A request's headers must have arrived this long after its first byte; its whole body, `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Open connections in all, and per client address (behind a proxy: requests in progress per client). */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
   logLevel: LogLevel;
   /** Serve demo/ and the built widget (local mode). */
   serveDemo: boolean;
 }
 
+export interface AuthConfig {
+  /** Where the identity provider publishes its public keys (fetched when needed, cached, refreshed). */
+  jwksUrl: URL;
+  /** The tokens' `iss`, exactly. */
+  issuer: string;
+  /** The tokens' `aud` must include this: a token made for another application is refused. */
+  audience: string;
+  /** A token with a key id the cached keys lack makes them be fetched again, at most this often. */
+  keysCooldownMs: number;
+}
+
+/** The largest timer Node keeps (the rate limiter's window is one). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A whole number from the environment, or a clear error naming the variable. */
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, not "${raw}"`);
+  }
   return value;
 }
 
 /** Each entry must be an exact origin (scheme://host[:port]); `*` and `null` are refused, not trusted. */
-function origins(raw: string | undefined): string[] {
-  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const entry of list) {
     let origin: string | undefined;
     try {
@@ -49,9 +77,27 @@ function origins(raw: string | undefined): string[] {
     } catch {
       // reported below
     }
-    if (origin !== entry) throw new Error(`ALLOWED_ORIGINS entries must be exact origins like https://shop.example.com, not "${entry}"`);
+    if (origin !== entry) throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
   }
   return list;
+}
+
+/** Authenticated mode: all three variables or none, and the JWKS on https (or on this machine). */
+function auth(env: NodeJS.ProcessEnv): AuthConfig | undefined {
+  const { AUTH_JWKS_URL: jwks, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  if (!jwks && !issuer && !audience) return undefined;
+  if (!jwks || !issuer || !audience) throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
+  let jwksUrl: URL;
+  try {
+    jwksUrl = new URL(jwks);
+  } catch {
+    throw new Error(`AUTH_JWKS_URL must be a URL, not "${jwks}"`);
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(jwksUrl.hostname);
+  if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && local)) {
+    throw new Error('AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone');
+  }
+  return { jwksUrl, issuer, audience, keysCooldownMs: 30_000 };
 }
 
 function logLevel(raw: string | undefined): LogLevel {
@@ -74,22 +120,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
   // A stream's only traffic while the agent thinks is the heartbeat; a browser that has taken
   // nothing for STREAM_IDLE_TIMEOUT_MS is cut off, so the heartbeat must come more often.
   if (heartbeatMs >= streamIdleTimeoutMs) throw new Error('HEARTBEAT_MS must be shorter than STREAM_IDLE_TIMEOUT_MS');
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 10_000, 1, MAX_TIMER_MS);
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1, MAX_TIMER_MS);
+  // Node silently swaps the two when the headers' deadline is the longer one.
+  if (headersTimeoutMs > requestTimeoutMs) throw new Error('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
+  const port = integer(env, 'PORT', 3000, 0, 65_535);
+  // Local mode (the local gateway, the demo page): the BFF is opened as localhost or 127.0.0.1.
+  const local = Boolean(agentcoreEndpoint);
+  const publicOrigins = origins(env, 'PUBLIC_ORIGIN');
+  if (publicOrigins.length > 1) throw new Error('PUBLIC_ORIGIN is one origin: list other sites in ALLOWED_ORIGINS');
   return {
-    port: integer(env, 'PORT', 3000, 0),
+    port,
+    host: env.HOST || undefined,
     region: env.AWS_REGION || 'us-east-1',
     agentcoreEndpoint,
     runtimeArn,
     qualifier: env.AGENT_RUNTIME_QUALIFIER || 'DEFAULT',
-    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    publicOrigins: publicOrigins.length || !local ? publicOrigins : [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    auth: auth(env),
     sessionSecret,
     heartbeatMs,
     maxMessageChars: integer(env, 'MAX_MESSAGE_CHARS', 16_000, 1),
     streamIdleTimeoutMs,
     streamMaxDurationMs: integer(env, 'STREAM_MAX_DURATION_MS', 900_000, 1),
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 30, 1),
-    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1),
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1, MAX_TIMER_MS),
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxConnections: integer(env, 'MAX_CONNECTIONS', 10_000, 1),
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 1),
     logLevel: logLevel(env.LOG_LEVEL),
-    serveDemo: env.SERVE_DEMO ? env.SERVE_DEMO === 'true' : Boolean(agentcoreEndpoint),
+    serveDemo: env.SERVE_DEMO ? env.SERVE_DEMO === 'true' : local,
   };
 }

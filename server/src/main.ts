@@ -2,6 +2,7 @@ import { agentCoreInvoker, createAgentCoreClient } from './agentcore.ts';
 import { ActiveRuns } from './active-runs.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { refusalLog } from './connection-limits.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { shutdown } from './shutdown.ts';
@@ -11,14 +12,14 @@ const logger = createLogger(config.logLevel);
 const client = createAgentCoreClient(config);
 const runs = new ActiveRuns();
 const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
-const server = createHttpServer(app).listen(config.port, () => {
-  logger.info('listening', { url: `http://localhost:${config.port}`, agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}` });
+const server = createHttpServer(app, config, refusalLog(logger)).listen(config.port, config.host, () => {
+  logger.info('listening', {
+    port: config.port,
+    host: config.host ?? 'all interfaces',
+    agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}`,
+    auth: config.auth ? config.auth.issuer : 'anonymous',
+  });
 });
-// Node closes idle keep-alive connections after 5 s, shorter than load balancers keep theirs (AWS ALB:
-// 60 s), so an LB reusing a connection the BFF just closed gets a reset and answers 502. Idle
-// connections therefore outlive the LB's: it always closes first.
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

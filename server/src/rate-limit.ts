@@ -1,51 +1,30 @@
 import type { RequestHandler } from 'express';
+import { type AugmentedRequest, rateLimit as expressRateLimit } from 'express-rate-limit';
+import type { ServerConfig } from './config.ts';
+import { clientKey } from './connection-limits.ts';
 import { HttpError } from './http-errors.ts';
 
-interface Window {
-  count: number;
-  resetAt: number;
-}
-
 /**
- * Fixed-window counting per key, in memory (so per BFF process). Expired windows are swept once
- * per window length, so memory follows the number of clients seen in the last window.
+ * At most RATE_LIMIT_MAX chat requests per RATE_LIMIT_WINDOW_MS per caller: per signed-in user (the
+ * token's `sub`) in authenticated mode, else per client address as `trust proxy` resolves it (an IPv6
+ * client per /64, see clientKey). A fixed window, counted in memory by express-rate-limit's own
+ * store, so per BFF instance. Past it: 429 `rate_limited` with Retry-After.
  */
-export class FixedWindowLimiter {
-  private readonly max: number;
-  private readonly windowMs: number;
-  private readonly windows = new Map<string, Window>();
-  private nextSweep = 0;
-
-  constructor(max: number, windowMs: number) {
-    this.max = max;
-    this.windowMs = windowMs;
-  }
-
-  /** Counts one request for `key`: 0 when allowed, otherwise the whole seconds until it may try again. */
-  take(key: string, now = Date.now()): number {
-    if (now >= this.nextSweep) this.sweep(now);
-    let window = this.windows.get(key);
-    if (!window || now >= window.resetAt) {
-      window = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, window);
-    }
-    if (window.count >= this.max) return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
-    window.count++;
-    return 0;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (now >= window.resetAt) this.windows.delete(key);
-    this.nextSweep = now + this.windowMs;
-  }
-}
-
-/** 429 with Retry-After once a client IP (as `trust proxy` resolves it) is over its limit. */
-export function rateLimit(limiter: FixedWindowLimiter): RequestHandler {
-  return (req, res, next) => {
-    const retryAfter = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (retryAfter === 0) return next();
-    res.setHeader('retry-after', String(retryAfter));
-    next(new HttpError(429, 'rate_limited', `Too many requests from this address: try again in ${retryAfter} s.`));
-  };
+export function rateLimit({ rateLimitMax, rateLimitWindowMs }: Pick<ServerConfig, 'rateLimitMax' | 'rateLimitWindowMs'>): RequestHandler {
+  return expressRateLimit({
+    windowMs: rateLimitWindowMs,
+    limit: rateLimitMax,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req, res) => (res.locals.caller ? `user:${res.locals.caller.sub}` : `ip:${clientKey(req.ip)}`),
+    // It looks for `ipKeyGenerator` in the key generator's source; clientKey is that, with a /64.
+    validate: { keyGeneratorIpFallback: false },
+    handler: (req, res, next) => {
+      const resetAt = (req as AugmentedRequest).rateLimit?.resetTime?.getTime() ?? Date.now() + rateLimitWindowMs;
+      const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+      res.setHeader('retry-after', String(seconds));
+      const who = res.locals.caller ? 'for this user' : 'from this address';
+      next(new HttpError(429, 'rate_limited', `Too many requests ${who}: try again in ${seconds} s.`));
+    },
+  });
 }

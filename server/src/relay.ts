@@ -1,3 +1,4 @@
+import { AGENT_ERRORS, isAgentErrorCode } from '../../protocol/agent-errors.ts';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent, ChatEventData } from '../../protocol/chat-events.ts';
 
@@ -22,28 +23,15 @@ export class IncompleteUpstreamError extends Error {
   override name = 'IncompleteUpstreamError';
 }
 
-/** AGENT_ERROR codes (from the agent) that are worth retrying as they are. */
-const RETRYABLE_AGENT_CODES = new Set(['model_throttled', 'model_unavailable']);
-
-/** What an AGENT_ERROR code may look like on the browser's side of the wire. */
-const AGENT_CODE = /^[a-z][a-z0-9_]{0,63}$/;
-const MAX_AGENT_MESSAGE_CHARS = 500;
 /**
- * Marks of internals an agent should never have put in an error message: an ARN, an AWS account
- * id, an access key id, a stack frame. The agent is a separate deployment (maybe not ours), so
- * the BFF checks rather than trusts.
+ * The browser's error for an agent's AGENT_ERROR: an allowlist, not a filter. A code of the
+ * catalogue (protocol/agent-errors.ts) comes with that code's fixed sentence, which is what our agent
+ * says; any other code is `agent_error`. Whatever else the agent wrote — it is a separate deployment,
+ * maybe not ours — stays out of the browser.
  */
-const INTERNALS = /arn:aws|(?<!\d)\d{12}(?!\d)|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\n\s*at\s/;
-
-/** An agent's own error, passed on only when it is safe and short enough to show a user. */
-function agentError(code: string, message: string): ChatError {
-  const safeCode = AGENT_CODE.test(code) ? code : 'agent_error';
-  const safe = message.length <= MAX_AGENT_MESSAGE_CHARS && !INTERNALS.test(message);
-  return {
-    code: safeCode,
-    message: safe ? message : 'The assistant failed while answering. Try again.',
-    retryable: RETRYABLE_AGENT_CODES.has(safeCode),
-  };
+function agentError(code: string): ChatError {
+  const known = isAgentErrorCode(code) ? code : 'agent_error';
+  return { code: known, ...AGENT_ERRORS[known] };
 }
 
 /** The browser event for one agent event; `undefined` for events the browser does not see. */
@@ -64,7 +52,7 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
     case 'LLM_RESPONSE':
       return { event: 'message', data: { content: e.data.content, partial: true } };
     case 'AGENT_ERROR':
-      return { event: 'error', data: agentError(e.data.code, e.data.message) };
+      return { event: 'error', data: agentError(e.data.code) };
     case 'AGENT_END':
       return undefined;
   }

@@ -6,17 +6,26 @@ export const SHUTTING_DOWN = new RunStopped('shutting_down', 'The server is rest
 
 /**
  * Graceful shutdown: stop accepting connections, end each open stream with `error shutting_down`
- * + `done`, then close every connection. Whatever is still open after `graceMs` (a browser that
- * is not reading) is cut, so this resolves within `graceMs` plus a moment.
+ * + `done`, then close every connection. At `graceMs` whatever is still open (a browser that is not
+ * reading) is cut and shutdown is over, whether or not everything has ended by then: this resolves
+ * within `graceMs`, always.
  */
 export async function shutdown(server: Server, runs: ActiveRuns, graceMs = 10_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const force = setTimeout(() => server.closeAllConnections(), graceMs);
-  try {
-    await runs.stopAll(SHUTTING_DOWN);
+  let force: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    force = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, graceMs);
+  });
+  const graceful = runs.stopAll(SHUTTING_DOWN).then(() => {
     // The streams have ended; their keep-alive connections are idle now and would otherwise linger.
     server.closeIdleConnections();
-    await closed;
+    return closed;
+  });
+  try {
+    await Promise.race([graceful, deadline]);
   } finally {
     clearTimeout(force);
   }

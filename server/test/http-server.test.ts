@@ -17,7 +17,7 @@ describe('createHttpServer', () => {
     app.post('/echo', express.json(), (req, res) => {
       res.status(201).json({ ip: req.ip, type: req.get('content-type'), body: req.body });
     });
-    const server = createHttpServer(app);
+    const server = createHttpServer(app, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 100, maxConnectionsPerIp: 100, trustProxyHops: 1 });
     // Runs before the app: what Node made, not what Express turned it into.
     const born: [object | null, object | null][] = [];
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => born.push([Object.getPrototypeOf(req), Object.getPrototypeOf(res)]));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // The BFF reads codes off the wire, so it must cope with any string, not just the agent's own.
+import { AGENT_ERRORS } from '../../protocol/agent-errors.ts';
 import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
@@ -42,9 +43,9 @@ describe('Wire 1 → Wire 2', () => {
       event: 'message',
       data: { content: 'It is 10.', partial: true },
     });
-    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: 'Busy' } }, s), {
+    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message } }, s), {
       event: 'error',
-      data: { code: 'model_throttled', message: 'Busy', retryable: true },
+      data: { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.', retryable: true },
     });
   });
 
@@ -114,16 +115,25 @@ describe('Wire 1 → Wire 2', () => {
     assert.equal((out[2]!.data as { retryable: boolean }).retryable, true);
   });
 
-  it('passes an agent\'s error on only when it is fit to show: no internals, a sane code, a short message', () => {
+  it('shows an agent\'s error only as a known code with its fixed sentence: an allowlist, so nothing else the agent wrote gets through', () => {
     const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
-    const plain = 'The assistant failed while answering. Try again.';
-    assert.deepEqual(error('step_limit', 'The agent took too many steps.'), { code: 'step_limit', message: 'The agent took too many steps.', retryable: false });
-    assert.equal((error('x', 'Denied for arn:aws:iam::123456789012:role/agent') as { message: string }).message, plain);
-    assert.equal((error('x', 'Account 123456789012 is over quota') as { message: string }).message, plain);
-    assert.equal((error('x', 'Key AKIAIOSFODNN7EXAMPLE was rejected') as { message: string }).message, plain);
-    assert.equal((error('x', 'TypeError: boom\n    at run (/app/x.js:1:1)') as { message: string }).message, plain);
-    assert.equal((error('x', 'y'.repeat(501)) as { message: string }).message, plain);
-    assert.equal((error('Not A Code!', 'Oops.') as { code: string }).code, 'agent_error');
+    for (const [code, { message, retryable }] of Object.entries(AGENT_ERRORS)) {
+      assert.deepEqual(error(code, message), { code, message, retryable }, code);
+    }
+    // What got through the denylist this replaces, each under a known code and an unknown one.
+    const leaks = [
+      'TypeError: boom at run (/app/x.js:1:1)',
+      'ECONNREFUSED 10.0.3.17:443 for https://internal-api.corp.example/v1',
+      'Key sk-live-4eC39HqLyjWDarjtT1zdp7dc was rejected',
+      'Denied for arn:aws:iam::123456789012:role/agent',
+      'y'.repeat(10_000),
+    ];
+    for (const leak of leaks) {
+      assert.deepEqual(error('model_unavailable', leak), { code: 'model_unavailable', ...AGENT_ERRORS.model_unavailable });
+      assert.deepEqual(error('upstream_exploded', leak), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
+    }
+    assert.deepEqual(error('Not A Code!', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
+    assert.deepEqual(error('__proto__', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
   });
 
   it('tells the browser why the BFF stopped a run, whatever the aborted call threw', async () => {

@@ -86,7 +86,8 @@ describe('requests the BFF refuses', () => {
 });
 
 describe('CORS: exact origins only', () => {
-  const suite = useFakeBff({ ALLOWED_ORIGINS: `${SHOP},http://localhost:5173` });
+  const BFF_ORIGIN = 'https://chat.example.com';
+  const suite = useFakeBff({ ALLOWED_ORIGINS: `${SHOP},http://localhost:5173`, PUBLIC_ORIGIN: BFF_ORIGIN });
 
   it('answers an allowed origin\'s preflight with that origin, POST and the requested headers', async () => {
     const answer = await send(suite.bff.url, {
@@ -108,7 +109,7 @@ describe('CORS: exact origins only', () => {
       assert.equal(stream.response?.statusCode, 200);
       assert.equal(stream.response?.headers['access-control-allow-origin'], origin);
       assert.match(String(stream.response?.headers.vary), /Origin/);
-      assert.equal(stream.response?.headers['access-control-expose-headers'], 'Retry-After, X-Request-Id');
+      assert.equal(stream.response?.headers['access-control-expose-headers'], 'Retry-After, WWW-Authenticate, X-Request-Id');
       assert.deepEqual(stream.events.at(-1)?.data, { status: 'complete' });
     }
   });
@@ -119,10 +120,23 @@ describe('CORS: exact origins only', () => {
     assert.equal(answer.headers['access-control-allow-origin'], SHOP);
   });
 
-  it('allows the BFF\'s own origin without listing it', async () => {
-    const stream = new ChatStream(suite.bff.url, { message: 'Hi' }, { origin: suite.bff.url });
+  it('allows the BFF\'s own origin as PUBLIC_ORIGIN configures it', async () => {
+    const stream = new ChatStream(suite.bff.url, { message: 'Hi' }, { origin: BFF_ORIGIN });
     await stream.finished;
     assert.equal(stream.response?.statusCode, 200);
+    assert.equal(stream.response?.headers['access-control-allow-origin'], BFF_ORIGIN);
+  });
+
+  it('never takes its own origin from Host: a DNS-rebound page is refused, whatever name it uses', async () => {
+    // The attacker's page at http://evil.example:PORT, its name now resolving to the BFF: the
+    // browser sends that page's origin, and a Host that agrees with it.
+    const port = new URL(suite.bff.url).port;
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]) {
+      const answer = await send(suite.bff.url, { ...json({ message: 'hi' }), headers: { 'content-type': 'application/json', host, origin: `http://${host}` } });
+      assert.equal(answer.status, 403, host);
+      assert.equal(answer.json.error.code, 'origin_not_allowed', host);
+      assert.equal(answer.headers['access-control-allow-origin'], undefined, host);
+    }
   });
 
   it('lets requests without an Origin through (curl, servers): CORS is the browser\'s rule', async () => {
@@ -130,6 +144,27 @@ describe('CORS: exact origins only', () => {
     await stream.finished;
     assert.equal(stream.response?.statusCode, 200);
     assert.equal(stream.response?.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('behind a proxy, does not take its own origin from X-Forwarded-Host either', async () => {
+    await withFakeBff({ TRUST_PROXY_HOPS: '1' }, async (fake, bff) => {
+      const answer = await send(bff.url, {
+        ...json({ message: 'hi' }),
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      });
+      assert.equal(answer.status, 403);
+      assert.equal(fake.calls.length, 0);
+    });
+  });
+
+  it('lets a site\'s Authorization header through the preflight (a bearer token from getHeaders)', async () => {
+    const answer = await send(suite.bff.url, {
+      method: 'OPTIONS',
+      headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    assert.equal(answer.status, 204);
+    assert.equal(answer.headers['access-control-allow-origin'], SHOP);
+    assert.equal(answer.headers['access-control-allow-headers'], 'authorization,content-type');
   });
 
   it('never reflects another origin, whatever its spelling', async () => {
@@ -155,6 +190,19 @@ describe('rate limit per client address', () => {
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${limited.headers['retry-after']}`);
       assert.equal((await send(bff.url, from('198.51.100.9'))).status, 400, 'another address has its own budget');
       assert.equal(fake.calls.length, 0);
+    });
+  });
+
+  it('counts an IPv6 client by its /64, and an IPv4-mapped address as the IPv4 one: a fresh address from one\'s own block is the same client', async () => {
+    await withFakeBff({ RATE_LIMIT_MAX: '2', TRUST_PROXY_HOPS: '1' }, async (_fake, bff) => {
+      const from = (address: string): RequestOptions => ({ ...json({ message: '' }), headers: { 'content-type': 'application/json', 'x-forwarded-for': address } });
+      assert.equal((await send(bff.url, from('2001:db8:1:2::1'))).status, 400);
+      assert.equal((await send(bff.url, from('2001:db8:1:2:ffff::2'))).status, 400);
+      assert.equal((await send(bff.url, from('2001:db8:1:2:abcd::3'))).status, 429);
+      assert.equal((await send(bff.url, from('2001:db8:1:3::1'))).status, 400, 'the next /64 is another client');
+      assert.equal((await send(bff.url, from('198.51.100.9'))).status, 400);
+      assert.equal((await send(bff.url, from('::ffff:198.51.100.9'))).status, 400);
+      assert.equal((await send(bff.url, from('::ffff:198.51.100.9'))).status, 429);
     });
   });
 

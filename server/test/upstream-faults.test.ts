@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AGENT_ERRORS } from '../../protocol/agent-errors.ts';
 import { describe, it } from 'node:test';
 import { MAX_UPSTREAM_EVENT_BYTES } from '../src/agentcore.ts';
 import { type Bff, startBff, useFakeBff, withFakeBff } from '../../test/support/bff.ts';
@@ -133,28 +134,25 @@ describe('upstream faults, through the real SDK', () => {
     await expectFault(suite.bff, suite.fake, garbageAfterStart(`event: error\ndata: ${JSON.stringify({ error: stack })}\n\n`), 'agent_failed', true);
   });
 
-  it('sends AGENT_ERROR: its code and message reach the browser, then done: error', async () => {
-    const script: Script = async (call) => {
-      call.open();
-      await call.event('AGENT_START', { timestamp: '', session_id: 'x' });
-      await call.event('AGENT_ERROR', { timestamp: '', code: 'model_throttled', message: 'The model is busy right now. Try again in a moment.' });
-      await call.event('AGENT_END', { timestamp: '', output: '' });
-      call.end();
-    };
-    const stream = await expectFault(suite.bff, suite.fake, script, 'model_throttled', true);
-    assert.equal(stream.find('error')!.data.message, 'The model is busy right now. Try again in a moment.');
+  const agentFails = (code: string, message: string): Script => async (call) => {
+    call.open();
+    await call.event('AGENT_START', { timestamp: '', session_id: 'x' });
+    await call.event('AGENT_ERROR', { timestamp: '', code, message });
+    await call.event('AGENT_END', { timestamp: '', output: '' });
+    call.end();
+  };
+
+  it('sends AGENT_ERROR: its code and fixed sentence reach the browser, then done: error', async () => {
+    const stream = await expectFault(suite.bff, suite.fake, agentFails('model_throttled', AGENT_ERRORS.model_throttled.message), 'model_throttled', true);
+    assert.equal(stream.find('error')!.data.message, 'The model is busy right now. Try again shortly.');
   });
 
-  it('sends AGENT_ERROR with internals in its message: the browser gets a plain message instead', async () => {
-    const script: Script = async (call) => {
-      call.open();
-      await call.event('AGENT_START', { timestamp: '', session_id: 'x' });
-      await call.event('AGENT_ERROR', { timestamp: '', code: 'model_error', message: `ValidationException: ${LEAKY_DETAIL}\n    at converse (/app/model.js:1:1)` });
-      await call.event('AGENT_END', { timestamp: '', output: '' });
-      call.end();
-    };
-    const stream = await expectFault(suite.bff, suite.fake, script, 'model_error', false);
-    assert.equal(stream.find('error')!.data.message, 'The assistant failed while answering. Try again.');
+  it('sends AGENT_ERROR with words of its own: the browser gets the code\'s fixed sentence, or ours for an unknown code', async () => {
+    const leak = `ValidationException: ${LEAKY_DETAIL}\n    at converse (/app/model.js:1:1)`;
+    const known = await expectFault(suite.bff, suite.fake, agentFails('model_rejected', leak), 'model_rejected', false);
+    assert.equal(known.find('error')!.data.message, AGENT_ERRORS.model_rejected.message);
+    const unknown = await expectFault(suite.bff, suite.fake, agentFails('model_error', leak), 'agent_error', false);
+    assert.equal(unknown.find('error')!.data.message, AGENT_ERRORS.agent_error.message);
   });
 
   const sdkErrors: [status: number, errorType: string | undefined, code: string, retryable: boolean, contentType?: string][] = [

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
-import { freePort } from '../support/free-port.ts';
+import type { Browser } from 'playwright-core';
+import { launchChromium, npmStart, stopStack } from '../support/npm-start.ts';
+import { rawConnection } from '../support/raw-socket.ts';
 
 /**
  * End to end, as a newcomer sees it: `npm start`'s script brings up agent, gateway and BFF on the
@@ -12,41 +13,16 @@ describe('the demo page on the started stack', () => {
   let stack: ChildProcess;
   let browser: Browser;
   let url: string;
-  const ports = { bff: 0, agent: 0, gateway: 0 };
-  let output = '';
+  let ports: Record<string, number>;
 
   before(async () => {
-    ports.bff = await freePort();
-    ports.agent = await freePort();
-    ports.gateway = await freePort();
-    stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      env: { ...process.env, PORT: String(ports.bff), AGENT_PORT: String(ports.agent), GATEWAY_PORT: String(ports.gateway), OFFLINE_TOKEN_DELAY_MS: '10' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    stack.stderr!.on('data', (d) => (output += d));
-    await new Promise<void>((resolve, reject) => {
-      stack.stdout!.on('data', (d) => {
-        output += d;
-        const match = /Open (http:\/\/localhost:\d+\/)/.exec(output);
-        if (match) {
-          url = match[1]!;
-          resolve();
-        }
-      });
-      stack.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ stack, url, ports } = await npmStart());
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    if (stack && stack.exitCode === null) {
-      stack.kill('SIGINT');
-      await new Promise((r) => stack.once('exit', r));
-    }
+    await stopStack(stack);
   });
 
   it('prints the URL of the demo on the BFF port', () => {
@@ -121,6 +97,26 @@ describe('the demo page on the started stack', () => {
     const focused = await page.evaluate(() => document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'));
     assert.equal(focused, 'launcher');
     await page.close();
+  });
+
+  it('answers the seed\'s curl as it is, with no sign-in (anonymous mode is the default)', async () => {
+    const response = await fetch(`http://localhost:${ports.bff}/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: '{"message": "What is 5+5?", "session_id": "test-session-123456789012345"}',
+    });
+    assert.equal(response.status, 200);
+    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({ event, data: JSON.parse(data!) }));
+    assert.deepEqual(events.slice(0, 4).map((e) => e.event), ['start', 'agent_start', 'tool_start', 'tool_end']);
+    assert.equal(events[3]!.data.result, '10');
+    assert.match(events.at(-2)!.data.content, /\b10\b/);
+    assert.deepEqual(events.at(-1), { event: 'done', data: { status: 'complete' } });
+  });
+
+  it('listens on 127.0.0.1 only: agent, gateway and BFF refuse another address of this machine', async () => {
+    for (const port of Object.values(ports)) {
+      await assert.rejects(rawConnection(`http://127.0.0.2:${port}`), { code: 'ECONNREFUSED' }, `port ${port}`);
+    }
   });
 
   it('stops agent, gateway and BFF on Ctrl-C', async () => {

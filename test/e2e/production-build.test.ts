@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.ts';
+import { rawConnection } from '../support/raw-socket.ts';
 
 /** The BFF's production build (`npm run build` → server/dist/main.mjs) runs on plain Node, no TypeScript loader. */
 describe('the BFF production build', () => {
@@ -49,6 +50,13 @@ describe('the BFF production build', () => {
     const text = await stream.text();
     assert.match(text, /event: error\ndata: \{"code":"upstream_unreachable"/);
     assert.match(text, /event: done\ndata: \{"status":"error"\}/);
+  });
+
+  it('listens on all interfaces by default (it is the public part)', async () => {
+    const connection = await rawConnection(url.replace('127.0.0.1', '127.0.0.2'));
+    connection.socket.end('GET /health HTTP/1.1\r\nHost: bff\r\nConnection: close\r\n\r\n');
+    await connection.closed;
+    assert.match(connection.received, /^HTTP\/1.1 200 /);
   });
 
   it('stops cleanly on SIGTERM', async () => {

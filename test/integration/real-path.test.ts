@@ -4,6 +4,7 @@ import { MemorySaver } from '@langchain/langgraph';
 import { OfflineChatModel } from '../../agent/src/offline-model.ts';
 import { runtimeSessionId } from '../../server/src/session-id.ts';
 import { chat } from '../support/chat-client.ts';
+import { type JwksServer, startJwksServer } from '../support/jwks-server.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime → LangGraph', () => {
@@ -93,5 +94,35 @@ describe('real time: nothing on the path buffers', () => {
       assert.ok(gap >= PAUSE_MS * 0.5, `token ${i} arrived ${gap.toFixed(0)} ms after the one before, not at once`);
     }
     assert.ok(at('done') - at('start') >= (tokens.length + 3) * PAUSE_MS * 0.8);
+  });
+});
+
+describe('authenticated mode on the real path: a conversation belongs to its user, whatever id is sent', () => {
+  let idp: JwksServer;
+  let stack: Stack;
+  before(async () => {
+    idp = await startJwksServer();
+    stack = await startStack({ env: idp.env });
+  });
+  after(async () => {
+    await stack.close();
+    await idp.close();
+  });
+
+  it('keeps Alice\'s memory from Bob, though both send session_id "support"', async () => {
+    const as = async (user: string) => ({ headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${await idp.provider.token(user)}` } });
+    const alice = await chat(stack.url, { message: 'What is 5+5?', session_id: 'support' }, await as('alice'));
+    assert.equal(alice.events.find((e) => e.event === 'tool_end')!.data.result, '10');
+
+    // "that" is the previous result only for whoever asked before in this conversation.
+    const bob = await chat(stack.url, { message: 'What is that times 3?', session_id: 'support' }, await as('bob'));
+    assert.equal(bob.events.find((e) => e.event === 'tool_start'), undefined, 'Bob\'s "support" has no 10 in it');
+    assert.match(bob.events.find((e) => e.event === 'message')!.data.content, /offline demo model/);
+
+    const aliceAgain = await chat(stack.url, { message: 'What is that times 3?', session_id: 'support' }, await as('alice'));
+    assert.match(aliceAgain.events.find((e) => e.event === 'message')!.data.content, /\b30\b/);
+
+    const anonymous = await chat(stack.url, { message: 'What is 1+1?', session_id: 'support' });
+    assert.equal(anonymous.status, 401);
   });
 });

@@ -5,6 +5,7 @@ import { ActiveRuns } from '../../server/src/active-runs.ts';
 import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
 import { createApp } from '../../server/src/app.ts';
 import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
+import type { Refusal } from '../../server/src/connection-limits.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
@@ -21,26 +22,31 @@ export interface Bff {
   logs: Record<string, unknown>[];
   /** The BFF's side of every response, to look at what it buffers. */
   responses: ServerResponse[];
+  /** Connections refused by the connection caps, in order. */
+  refused: Refusal[];
   close(): Promise<void>;
 }
 
 /**
- * The real BFF (createApp on an ephemeral port) with the real AWS SDK client, pointed at
- * `endpoint` — in these tests, the fake AgentCore endpoint.
+ * The real BFF (createApp and its HTTP server on an ephemeral port) with the real AWS SDK client,
+ * pointed at `endpoint` — in these tests, the fake AgentCore endpoint. `adjust` changes what the
+ * environment cannot say.
  */
-export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Bff> {
+export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, adjust: (config: ServerConfig) => void = () => {}): Promise<Bff> {
   const config = loadConfig(
-    // Tests send many requests from one address: the rate limit has its own tests.
-    { AGENTCORE_ENDPOINT: endpoint, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', ...env },
+    // Tests send many requests from one address: the rate limit and the connection caps have their own tests.
+    { AGENTCORE_ENDPOINT: endpoint, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', MAX_CONNECTIONS_PER_IP: '10000', ...env },
     () => {},
   );
+  adjust(config);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => void logs.push(JSON.parse(line)));
   const client = createAgentCoreClient(config, { credentials: TEST_CREDENTIALS });
   const runs = new ActiveRuns();
   const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
+  const refused: Refusal[] = [];
   const server: Server = await new Promise((resolve) => {
-    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app, config, (why) => refused.push(why)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const responses: ServerResponse[] = [];
   server.on('request', (_req, res: ServerResponse) => responses.push(res));
@@ -51,6 +57,7 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): P
     runs,
     logs,
     responses,
+    refused,
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

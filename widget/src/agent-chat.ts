@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { ChatStreamError, streamChat } from './chat-stream.ts';
+import { randomId } from './ids.ts';
 import { MarkdownView } from './markdown/view.ts';
 import { type PersistMode, loadConversation, saveConversation } from './persistence.ts';
 import { RunController } from './run-controller.ts';
@@ -10,7 +11,7 @@ import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings
 import { styles } from './styles.ts';
 import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn, entryText } from './transcript.ts';
 
-const newId = () => crypto.randomUUID();
+const newId = randomId;
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: [], status: 'thinking' });
 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
