@@ -6,6 +6,7 @@ import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts'
 import { runAgent } from './agent-events.ts';
 import type { RunFailure } from './errors.ts';
 import type { AgentGraph } from './graph.ts';
+import { historyFromTurns } from './history.ts';
 
 /** What the handler needs to know about its HTTP request, which the SDK does not pass it. */
 interface RequestScope {
@@ -61,15 +62,13 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
         const request = scope.getStore();
         // Without the scope a disconnect could not cancel the run: fail loudly rather than run blind.
         if (!request) throw new Error('The invocation has no request scope');
-        const events = busyWhile(
-          app,
-          runAgent(graph, {
-            prompt: promptOf(payload),
-            sessionId: context.sessionId,
-            signal: request.signal,
-            logError: (error) => context.log.error({ err: error }, 'agent run failed'),
-          }),
-        );
+        const run = {
+          sessionId: context.sessionId,
+          signal: request.signal,
+          logError: (error: unknown) => context.log.error({ err: error }, 'agent run failed'),
+        };
+        const history = historyFromTurns((payload as { history?: unknown } | null | undefined)?.history);
+        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history, ...run }));
         return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
