@@ -10,6 +10,9 @@
  * user's own words: see README, "Agent" → "AG-UI".
  */
 
+/** The header that names the AgentCore runtime session (AgentCore sets it); the conversation is kept under it. */
+export const RUNTIME_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+
 /** One earlier message of the conversation, as the chat shows it. */
 export interface HistoryTurn {
   role: 'user' | 'assistant';

@@ -23,7 +23,7 @@ const REPORTED_NODES = new Set(['chatbot', 'tools']);
 const now = () => new Date().toISOString();
 
 /** ToolNode reports a thrown error as "Error: <message>\n Please fix your mistakes." */
-function toolError(content: string): string {
+export function toolError(content: string): string {
   return content.replace(/^Error: /, '').replace(/\n Please fix your mistakes\.$/, '');
 }
 
