@@ -100,7 +100,7 @@ export class AgUiRun {
   }
 
   private *modelChunk(chunk: AIMessageChunk): Generator<AGUIEvent> {
-    const turn = (this.turn ??= { id: randomUUID(), wroteText: false, textOpen: false, calls: new Map() });
+    const turn = this.currentTurn();
     const delta = chunk.text;
     if (delta) yield* this.text(turn, delta);
     for (const part of chunk.tool_call_chunks ?? []) {
@@ -114,6 +114,10 @@ export class AgUiRun {
       }
       if (id && part.args) yield { type: EventType.TOOL_CALL_ARGS, toolCallId: id, delta: part.args };
     }
+  }
+
+  private currentTurn(): ModelTurn {
+    return (this.turn ??= { id: randomUUID(), wroteText: false, textOpen: false, calls: new Map() });
   }
 
   private *text(turn: ModelTurn, delta: string): Generator<AGUIEvent> {
@@ -146,7 +150,7 @@ export class AgUiRun {
 
   /** The model's finished message: what it did not stream (a model that answers in one piece) goes whole. */
   private *modelMessage(message: AIMessage): Generator<AGUIEvent> {
-    const turn = (this.turn ??= { id: randomUUID(), wroteText: false, textOpen: false, calls: new Map() });
+    const turn = this.currentTurn();
     if (!turn.wroteText && message.text) yield* this.text(turn, message.text);
     if (turn.textOpen) {
       turn.textOpen = false;
