@@ -140,7 +140,7 @@ describe('AgUiRun: text and tool calls', () => {
   });
 
   it('does not start a tool call id twice when a model repeats one', async () => {
-    const events = map([...step('chatbot', [], [calculation]), ...step('chatbot', [toolChunk(0, { id: 'call_a', name: 'calculator', args: '{}' })], [calculation], )]);
+    const events = map([...step('chatbot', [], [calculation]), ...step('chatbot', [toolChunk(0, { id: 'call_a', name: 'calculator', args: '{}' })], [calculation])]);
     assert.equal(of(events, EventType.TOOL_CALL_START).length, 1);
     await throughClient(events);
   });
