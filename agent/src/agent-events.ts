@@ -1,13 +1,16 @@
-import { AIMessageChunk, HumanMessage, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
+import { AIMessageChunk, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { describeError, failure } from './errors.ts';
 import type { AgentGraph } from './graph.ts';
+import { turnMessages } from './history.ts';
 
 export interface RunInput {
   /** The user's message; missing or blank is reported as a `bad_request` AGENT_ERROR. */
   prompt: string | undefined;
   /** The AgentCore runtime session id: the conversation's memory is kept under it. */
   sessionId: string;
+  /** The conversation as the client shows it, used only when the session has no memory (see history.ts). */
+  history?: BaseMessage[];
   /** Aborted when the caller goes away: the graph run and the model call stop with it. */
   signal?: AbortSignal;
   /** Where a failure's details go (the runtime's log): callers only get a code and a plain message. */
@@ -20,7 +23,7 @@ const REPORTED_NODES = new Set(['chatbot', 'tools']);
 const now = () => new Date().toISOString();
 
 /** ToolNode reports a thrown error as "Error: <message>\n Please fix your mistakes." */
-function toolError(content: string): string {
+export function toolError(content: string): string {
   return content.replace(/^Error: /, '').replace(/\n Please fix your mistakes\.$/, '');
 }
 
@@ -47,7 +50,7 @@ function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
  * `messages` stream, tool calls, results and finished text from the `updates` stream.
  * It never throws: a failure becomes AGENT_ERROR, and AGENT_END always comes last.
  */
-export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal, logError }: RunInput): AsyncGenerator<AgentEvent> {
+export async function* runAgent(graph: AgentGraph, { prompt, sessionId, history, signal, logError }: RunInput): AsyncGenerator<AgentEvent> {
   yield { event: 'AGENT_START', data: { timestamp: now(), session_id: sessionId } };
   let output = '';
   if (!prompt?.trim()) {
@@ -57,7 +60,7 @@ export async function* runAgent(graph: AgentGraph, { prompt, sessionId, signal, 
   }
   try {
     const stream = await graph.stream(
-      { messages: [new HumanMessage(prompt)] },
+      { messages: await turnMessages(graph, sessionId, prompt, history) },
       { configurable: { thread_id: sessionId }, streamMode: ['messages', 'updates'], signal },
     );
     for await (const [mode, chunk] of stream) {

@@ -3,9 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
+import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
+import { runAgUi } from './ag-ui-events.ts';
+import { isRunAgentInput } from './ag-ui-input.ts';
 import { runAgent } from './agent-events.ts';
 import type { RunFailure } from './errors.ts';
 import type { AgentGraph } from './graph.ts';
+import { historyFromTurns } from './history.ts';
 
 /** What the handler needs to know about its HTTP request, which the SDK does not pass it. */
 interface RequestScope {
@@ -13,6 +17,8 @@ interface RequestScope {
   signal: AbortSignal;
   /** The caller asked for SSE; otherwise it gets `{"output": …}` as JSON. */
   wantsStream: boolean;
+  /** The body is an AG-UI RunAgentInput, answered with AG-UI events (always a stream). */
+  agUi: boolean;
   /** Sets the status of a JSON answer. */
   setStatus(status: number): void;
 }
@@ -48,7 +54,8 @@ export function promptOf(payload: unknown): string | undefined {
 
 /**
  * The agent served on the AgentCore runtime contract by AWS's `BedrockAgentCoreApp`:
- * `POST /invocations` (SSE of Wire 1 events, or JSON `{"output"}`) and `GET /ping`, which reports
+ * `POST /invocations` (SSE of Wire 1 events, or JSON `{"output"}`; for an AG-UI RunAgentInput, SSE
+ * of AG-UI events, which is also AgentCore's AGUI protocol contract) and `GET /ping`, which reports
  * `HealthyBusy` while any run is in progress so AgentCore does not reap a busy session.
  */
 export function createRuntime({ graph, logging = true }: RuntimeOptions) {
@@ -61,15 +68,14 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
         const request = scope.getStore();
         // Without the scope a disconnect could not cancel the run: fail loudly rather than run blind.
         if (!request) throw new Error('The invocation has no request scope');
-        const events = busyWhile(
-          app,
-          runAgent(graph, {
-            prompt: promptOf(payload),
-            sessionId: context.sessionId,
-            signal: request.signal,
-            logError: (error) => context.log.error({ err: error }, 'agent run failed'),
-          }),
-        );
+        const run = {
+          sessionId: context.sessionId,
+          signal: request.signal,
+          logError: (error: unknown) => context.log.error({ err: error }, 'agent run failed'),
+        };
+        if (request.agUi) return busyWhile(app, sseData(runAgUi(graph, { body: payload, ...run })));
+        const history = historyFromTurns((payload as { history?: unknown } | null | undefined)?.history);
+        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history, ...run }));
         return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
@@ -81,13 +87,24 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
   // body is parsed (so it survives into the handler), and `onListen` tells us the port.
   const fastify = (app as unknown as { _app: FastifyInstance })._app;
   fastify.addHook('preHandler', (request, reply, done) => {
+    // The SDK answers an invocation without a session id with a JSON 400, but only after
+    // @fastify/sse has made an SSE caller's reply a stream, which turns that into an empty 500.
+    const session = request.headers[RUNTIME_SESSION_HEADER] ?? (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
+    if (request.routeOptions.url === '/invocations' && !session) {
+      reply.code(400).send({ error: `The invocation has no runtime session: send the ${RUNTIME_SESSION_HEADER} header (AgentCore adds it).` });
+      return;
+    }
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('The caller closed the connection'));
     });
+    // AG-UI has one answer, an event stream, whatever the caller accepts (AWS's own AGUI guide
+    // tests with a curl that sends none): make @fastify/sse stream it.
+    const agUi = isRunAgentInput(request.body);
+    if (agUi) request.headers.accept = 'text/event-stream';
     // The same test @fastify/sse makes to decide whether this reply is a stream.
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
-    scope.run({ signal: controller.signal, wantsStream, setStatus: (status) => reply.status(status) }, done);
+    scope.run({ signal: controller.signal, wantsStream, agUi, setStatus: (status) => reply.status(status) }, done);
   });
   // A body that is not JSON reaches the handler as "no prompt", so it is answered like any other
   // bad payload (an AGENT_ERROR in the stream) instead of by Fastify's own 400.
@@ -122,7 +139,7 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
  * changed as it answers a ping, so it is asked at each change: `time_of_last_update` is then the
  * moment the session went busy or idle, not the moment someone happened to ask.
  */
-async function* busyWhile(app: BedrockAgentCoreApp, events: AsyncGenerator<AgentEvent>): AsyncGenerator<AgentEvent> {
+async function* busyWhile<T>(app: BedrockAgentCoreApp, events: AsyncGenerator<T>): AsyncGenerator<T> {
   const task = app.addAsyncTask('invocation');
   app.getCurrentPingStatus();
   try {
@@ -131,6 +148,14 @@ async function* busyWhile(app: BedrockAgentCoreApp, events: AsyncGenerator<Agent
     app.completeAsyncTask(task);
     app.getCurrentPingStatus();
   }
+}
+
+/**
+ * AG-UI's SSE framing, which @fastify/sse writes for `{data}`: one `data:` line of JSON per event,
+ * no `event:` or `id:` line — byte for byte what @ag-ui/encoder's encodeSSE writes (a test checks).
+ */
+async function* sseData<T>(events: AsyncGenerator<T>): AsyncGenerator<{ data: T }> {
+  for await (const data of events) yield { data };
 }
 
 /** The non-streaming answer: the run's final output, or its failure with a fitting status. */

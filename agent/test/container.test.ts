@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import { freePort } from '../../test/support/free-port.ts';
 import { parseSse } from '../../server/src/sse-parse.ts';
+import { agUiEvents, invoke, runInput } from './support/ag-ui.ts';
 import { until } from './support/models.ts';
 
 /**
@@ -234,5 +235,14 @@ describe("the image's entry command, on a copy of the image's files", () => {
     let end: unknown;
     for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>)) if (m.event === 'AGENT_END') end = JSON.parse(m.data);
     assert.deepEqual(end, { timestamp: (end as { timestamp: string }).timestamp, output: 'The result of 6*7 is 42.' });
+  });
+
+  it('answers an AG-UI RunAgentInput with AG-UI events (serverProtocol AGUI)', async () => {
+    const response = await invoke(url, runInput('What is 6*7?'));
+    const types: string[] = [];
+    for await (const e of agUiEvents(response)) types.push(e.type);
+    assert.equal(types[0], 'RUN_STARTED');
+    assert.ok(types.includes('TOOL_CALL_RESULT') && types.includes('TEXT_MESSAGE_END'));
+    assert.equal(types.at(-1), 'RUN_FINISHED');
   });
 });
