@@ -2,7 +2,6 @@ import type { ContentPart, Message, ToolCall as AgUiToolCall } from '@ag-ui/core
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGES } from '../../protocol/agent-request.ts';
-import type { AgentGraph } from './graph.ts';
 
 /**
  * The conversation as a client shows it, turned into messages the graph can start from when the
@@ -100,10 +99,7 @@ export function historyFromTurns(history: unknown): BaseMessage[] {
  * history when the agent remembers nothing of the session. When it does remember, its own memory is
  * the conversation and the client's copy is ignored.
  */
-export async function turnMessages(graph: AgentGraph, sessionId: string, prompt: string, history: BaseMessage[] = []): Promise<BaseMessage[]> {
+export function turnMessages(prompt: string, history: BaseMessage[], remembered: readonly BaseMessage[]): BaseMessage[] {
   const question = new HumanMessage(prompt);
-  if (history.length === 0) return [question];
-  const { values } = await graph.getState({ configurable: { thread_id: sessionId } });
-  const remembered = (values as { messages?: BaseMessage[] }).messages?.length ?? 0;
-  return remembered > 0 ? [question] : [...history, question];
+  return remembered.length > 0 ? [question] : [...history, question];
 }
