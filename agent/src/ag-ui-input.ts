@@ -74,7 +74,7 @@ export function readRunInput(body: unknown, ownTools: ReadonlySet<string> = new 
   for (const entry of resume) {
     const answer = answerOf(entry);
     if (!answer) return { ok: false, message: BAD_PAYLOAD };
-    if (entry.interruptId in answers) return { ok: false, message: `The resume answers interrupt "${entry.interruptId}" twice.` };
+    if (entry.interruptId in answers) return { ok: false, message: `The resume answers interrupt "${entry.interruptId.slice(0, 80)}" twice.` };
     answers[entry.interruptId] = answer;
   }
   const base = { ok: true as const, threadId, runId };

@@ -48,7 +48,7 @@ export function declined(note?: string): string {
   return note?.trim() ? `${DECLINED}${NOTE_INTRO}${JSON.stringify(note.trim())}` : DECLINED;
 }
 
-export const DISMISSED = 'The user dismissed the approval without deciding, so this call was not run.';
+const DISMISSED = 'The user dismissed the approval without deciding, so this call was not run.';
 
 /** Whether a call's result says the user refused it (declined or dismissed), with their note if any. */
 export function readRefusal(content: string): { note?: string } | undefined {

@@ -14,7 +14,7 @@ import { isPageToolResult, labelledForModel } from './page-tools.ts';
  */
 
 /** The assistant's turn between tool results and a new question, where it never answered. */
-export const UNANSWERED_TURN = '(This turn ended there.)';
+const UNANSWERED_TURN = '(This turn ended there.)';
 
 const blocks = (content: MessageContent) => (typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content);
 

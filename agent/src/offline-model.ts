@@ -46,7 +46,7 @@ export const OFFLINE_NOTICE =
   'Set MODEL_PROVIDER=bedrock to talk to a real model on Amazon Bedrock.';
 
 /** The demo page's page tool (demo/), which the offline model calls for "make the page green". */
-export const ACCENT_TOOL = 'set_accent_color';
+const ACCENT_TOOL = 'set_accent_color';
 
 /** Spoken arithmetic, rewritten as symbols before looking for an expression. */
 const SPOKEN_OPERATORS: Array<[RegExp, string]> = [

@@ -92,7 +92,7 @@ export function bindablePageTools({ list }: PageTools) {
 }
 
 /** Cuts untrusted text to `max` characters, saying so. */
-export function capped(text: string, max = PAGE_TOOL_RESULT_MAX_CHARS): string {
+function capped(text: string, max = PAGE_TOOL_RESULT_MAX_CHARS): string {
   return text.length > max ? `${text.slice(0, max)}\n[… cut at ${max} characters]` : text;
 }
 

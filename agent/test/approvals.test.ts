@@ -9,7 +9,8 @@ import { buildGraph, type GraphOptions } from '../src/graph.ts';
 import { BoundedMemorySaver, TOOL_NOT_RUN } from '../src/memory.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import { readSession } from '../src/pause.ts';
-import { defineTool } from '../src/tools/define-tool.ts';
+import { approvalQuestion, defineTool } from '../src/tools/define-tool.ts';
+import { NOTE_MAX_CHARS, NOTES_MAX, saveNote } from '../src/tools/notes.ts';
 import { tools } from '../src/tools.ts';
 import { ScriptedChatModel, TickerChatModel, type Turn, until } from './support/models.ts';
 
@@ -349,5 +350,18 @@ describe('the offline save_note flow on Wire 1', () => {
     assert.equal(only(listed, 'AGENT_END')[0]!.output, 'Your notes:\n1. buy milk');
     const other = await run(graph, { prompt: 'What are my notes?', sessionId: 'someone-else' });
     assert.equal(only(other, 'AGENT_END')[0]!.output, 'You have no notes in this session yet.', 'notes are per session');
+  });
+});
+
+describe('save_note’s bounds', () => {
+  const call = (text: string, notes: string[]) =>
+    saveNote.invoke({ id: 'c', name: 'save_note', args: { text }, type: 'tool_call' }, { state: { notes }, toolCallId: 'c' } as never);
+
+  it(`keeps at most ${NOTES_MAX} notes of at most ${NOTE_MAX_CHARS} characters, and asks only about notes it could save`, async () => {
+    const full = Array.from({ length: NOTES_MAX }, (_, i) => `note ${i}`);
+    await assert.rejects(call('one more', full), /This session already keeps 20 notes, the most it can\./);
+    await assert.rejects(call('x'.repeat(NOTE_MAX_CHARS + 1), []), /did not match expected schema/);
+    assert.equal(approvalQuestion(saveNote, { text: 'x'.repeat(NOTE_MAX_CHARS + 1) }), undefined, 'a call that will fail is not asked about');
+    assert.equal(approvalQuestion(saveNote, { text: '  buy milk ' }), 'Save the note "buy milk"?');
   });
 });
