@@ -19,13 +19,65 @@ export interface HistoryTurn {
   content: string;
 }
 
-/** Body of a Wire 1 invocation. */
+/**
+ * Body of a Wire 1 invocation: a new message (`prompt`), or the answer to a paused run (`resume`),
+ * never both.
+ *
+ * `{"prompt": "Save a note: buy milk", "tools": [{"name": "set_accent_color", …}]}`
+ * `{"resume": {"id": "tooluse_1", "approved": false, "note": "not now"}, "tools": […]}`
+ */
 export interface AgentRequest {
   /** The user's new message. `message` is accepted in its place. */
-  prompt: string;
+  prompt?: string;
   /** The turns before `prompt`, oldest first, within the limits below. */
   history?: HistoryTurn[];
+  /** Answers one call the session's paused run waits on (an `AGENT_INTERRUPT`). */
+  resume?: ResumeAnswer;
+  /**
+   * Tools that run in the browser, offered to the model beside the agent's own for this request
+   * only. A resume must send the same list as the request that paused.
+   */
+  tools?: PageTool[];
 }
+
+/** A tool that runs in the page, described for the model (AG-UI's `Tool`, same shape). */
+export interface PageTool {
+  /** 1–64 of `A-Z a-z 0-9 _ -`, unique, and not the name of one of the agent's own tools. */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments: an object schema (`{"type": "object", …}`); absent means none. */
+  parameters?: Record<string, unknown>;
+}
+
+/** The answer to an `approval` interrupt. A denial reaches the model as the tool's result, with the note. */
+export interface ApprovalAnswer {
+  id: string;
+  approved: boolean;
+  /** Why, in the user's words (at most `RESUME_NOTE_MAX_CHARS`). */
+  note?: string;
+}
+
+/**
+ * The outcome of a `page_tool` interrupt: what the page's handler returned, or why it failed
+ * (`{"id": …, "error": "timed out"}`). Either is cut at `PAGE_TOOL_RESULT_MAX_CHARS` and reaches the
+ * model labelled as data from the page, never as instructions.
+ */
+export type PageToolOutcome = { id: string; result: string } | { id: string; error: string };
+
+export type ResumeAnswer = ApprovalAnswer | PageToolOutcome;
+
+/** Tool names as model providers accept them (Bedrock: 1–64 of these characters). */
+export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Bounds on a request's page tools (the agent answers `bad_request` beyond them; the BFF checks them first). */
+export const PAGE_TOOLS_MAX = 16;
+export const PAGE_TOOL_DESCRIPTION_MAX_CHARS = 1_000;
+/** One tool's `parameters`, as JSON characters, and its nesting depth. */
+export const PAGE_TOOL_PARAMETERS_MAX_CHARS = 8_000;
+export const PAGE_TOOL_PARAMETERS_MAX_DEPTH = 16;
+/** A page tool's result or error is cut here before the model sees it. */
+export const PAGE_TOOL_RESULT_MAX_CHARS = 8_000;
+export const RESUME_NOTE_MAX_CHARS = 1_000;
 
 /**
  * Bounds on a client's history, per request, on both wires. The agent keeps the newest

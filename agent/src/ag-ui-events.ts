@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { type AGUIEvent, EventType, type RunFinishedOutcome } from '@ag-ui/core';
+import { type AGUIEvent, EventType, type Interrupt, type RunFinishedOutcome } from '@ag-ui/core';
 import { type AIMessage, AIMessageChunk, type BaseMessage, type ToolMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
-import type { ToolResultMetadata } from '../../protocol/ag-ui.ts';
+import {
+  APPROVAL_RESPONSE_SCHEMA,
+  type ApprovalInterruptMetadata,
+  SUGGESTIONS_EVENT,
+  type SuggestionsValue,
+  type ToolResultMetadata,
+} from '../../protocol/ag-ui.ts';
 import { readRunInput } from './ag-ui-input.ts';
 import { toolError } from './agent-events.ts';
+import type { PauseRequest } from './approvals.ts';
 import { type RunFailure, describeError } from './errors.ts';
-import type { AgentGraph } from './graph.ts';
-import { turnMessages } from './history.ts';
+import { type AgentGraph, agentToolNames } from './graph.ts';
+import { isPageToolResult } from './page-tools.ts';
+import { type RunPlan, holdSession, planRun } from './pause.ts';
+import { SUGGEST_TOOL } from './suggestions.ts';
 
 /**
  * The one place LangGraph's stream becomes AG-UI events. The graph is streamed in two modes:
@@ -17,14 +26,18 @@ import { turnMessages } from './history.ts';
  *   STEP_STARTED / STEP_FINISHED           around each node (memory, chatbot, tools)
  *   TEXT_MESSAGE_START / CONTENT / END     the model's text, as it streams
  *   TOOL_CALL_START / ARGS / END           each tool call, its arguments as they stream
- *   TOOL_CALL_RESULT                       each tool's result (a failure: metadata.error)
+ *   TOOL_CALL_RESULT                       each tool's result (a failure: metadata.error); not
+ *                                          for page tools, whose results the client sent
+ *   CUSTOM "suggestions"                   the answer's follow-up suggestions, if any
  *   RUN_FINISHED                           or RUN_ERROR {code, message}; a cancelled run
- *                                          finishes with outcome {type: "cancelled"}
+ *                                          finishes with outcome {type: "cancelled"}, a run
+ *                                          paused for approvals with {type: "interrupt"}, and
+ *                                          one stopped on page tools with {type: "success",
+ *                                          pendingToolCallIds}
  *
  * A model step's text and tool calls share one message id, so a client files the calls under the
  * message that made them. Whatever is open when the run ends is closed first, so every START has
- * its END. Interrupts (approvals) will finish a run with outcome {type: "interrupt"}: task results
- * already carry them, and `finished` takes the outcome.
+ * its END. The suggestions tool's call is never shown: the graph takes it out of the model's message.
  */
 
 /** What `graph.stream(…, { streamMode: ['messages', 'tasks'] })` yields. */
@@ -39,7 +52,9 @@ interface TaskStart {
 
 interface TaskResult extends TaskStart {
   /** The node's writes by channel; `messages` is what it added to the conversation. */
-  result: { messages?: BaseMessage[] };
+  result: { messages?: BaseMessage[]; suggestions?: string[] };
+  /** The interrupts the node paused on (the tools gate's, see approvals.ts). */
+  interrupts?: Array<{ value: PauseRequest }>;
 }
 
 /** The assistant message the model is writing in the current `chatbot` step. */
@@ -63,6 +78,10 @@ export class AgUiRun {
   private readonly openCalls = new Set<string>();
   /** Every tool call id started in this run: a model that repeats an id does not start it twice. */
   private readonly startedCalls = new Set<string>();
+  /** What the run paused on, if it did. */
+  private pause: PauseRequest | undefined;
+  /** The latest model step's follow-up suggestions. */
+  private suggestions: string[] = [];
 
   constructor(threadId: string, runId: string) {
     this.threadId = threadId;
@@ -86,10 +105,39 @@ export class AgUiRun {
     }
   }
 
-  /** The run ended normally; `outcome` absent means success. */
-  *finished(outcome?: RunFinishedOutcome): Generator<AGUIEvent> {
+  /**
+   * The run ended without failing: cancelled, or paused (approvals make an interrupt outcome, page
+   * tools a success that names the calls left to the client), or answered (with its suggestions).
+   */
+  *finished(outcome: RunFinishedOutcome | undefined = this.pauseOutcome()): Generator<AGUIEvent> {
     yield* this.closeAll();
+    if (!outcome && this.suggestions.length > 0) {
+      yield { type: EventType.CUSTOM, name: SUGGESTIONS_EVENT, value: { items: this.suggestions } satisfies SuggestionsValue };
+    }
     yield { type: EventType.RUN_FINISHED, threadId: this.threadId, runId: this.runId, ...(outcome && { outcome }) };
+  }
+
+  /** The outcome of a paused run (all the calls it waits on are of one kind: see approvals.ts). */
+  private pauseOutcome(): RunFinishedOutcome | undefined {
+    const items = this.pause?.items ?? [];
+    if (items.length === 0) return undefined;
+    if (items[0]!.kind === 'page_tool') return { type: 'success', pendingToolCallIds: items.map((item) => item.id) };
+    const interrupts = items.map(
+      ({ id, tool, args, reason }): Interrupt => ({
+        id,
+        reason: 'tool_call',
+        toolCallId: id,
+        message: reason,
+        responseSchema: APPROVAL_RESPONSE_SCHEMA,
+        metadata: { tool, args } satisfies ApprovalInterruptMetadata,
+      }),
+    );
+    return { type: 'interrupt', interrupts };
+  }
+
+  /** Results the request gave calls of a paused step (declined ones): the client learns of them here. */
+  *settled(messages: ToolMessage[]): Generator<AGUIEvent> {
+    for (const message of messages) if (!isPageToolResult(message)) yield toolResult(message);
   }
 
   /** The run failed, or was cancelled by its caller (which AG-UI counts as finished, not failed). */
@@ -107,8 +155,9 @@ export class AgUiRun {
       const key = part.index ?? part.id ?? '';
       let id = turn.calls.get(key);
       if (id === undefined) {
-        // A call is streamed when its first chunk names it, as providers do; otherwise it goes whole at the end.
-        id = part.id && part.name && !this.startedCalls.has(part.id) ? part.id : null;
+        // A call is streamed when its first chunk names it, as providers do; otherwise it goes whole at
+        // the end. The suggestions tool's call is not streamed: the graph takes it out of the message.
+        id = part.id && part.name && part.name !== SUGGEST_TOOL && !this.startedCalls.has(part.id) ? part.id : null;
         turn.calls.set(key, id);
         if (id) yield this.startCall(id, part.name!, turn.id);
       }
@@ -138,11 +187,13 @@ export class AgUiRun {
     if (this.openCalls.delete(id)) yield { type: EventType.TOOL_CALL_END, toolCallId: id };
   }
 
-  private *stepFinished({ id, name, result }: TaskResult): Generator<AGUIEvent> {
+  private *stepFinished({ id, name, result, interrupts }: TaskResult): Generator<AGUIEvent> {
     for (const message of result.messages ?? []) {
       if (name === 'chatbot' && isAIMessage(message)) yield* this.modelMessage(message);
-      else if (name === 'tools' && isToolMessage(message)) yield toolResult(message);
+      else if (name === 'tools' && isToolMessage(message) && !isPageToolResult(message)) yield toolResult(message);
     }
+    if (name === 'chatbot') this.suggestions = result.suggestions ?? [];
+    if (interrupts?.length) this.pause = interrupts.at(-1)!.value;
     // The model's message ends with its step, even when the step failed and returned nothing.
     if (name === 'chatbot') yield* this.closeTurn();
     if (this.steps.delete(id)) yield { type: EventType.STEP_FINISHED, stepName: name };
@@ -210,31 +261,43 @@ export interface AgUiRunOptions {
 
 const stamped = (event: AGUIEvent): AGUIEvent => ((event.timestamp = Date.now()), event);
 
+/** An input that cannot be run is answered by this alone, before RUN_STARTED. */
+const badRequest = (message: string): AGUIEvent => ({ type: EventType.RUN_ERROR, code: 'bad_request', message });
+
 /**
- * Runs the graph on a RunAgentInput and yields AG-UI events as they happen. It never throws: input
- * that is not a runnable RunAgentInput is a lone RUN_ERROR `bad_request`, and any failure after
- * RUN_STARTED a RUN_ERROR with the same codes and messages as Wire 1's AGENT_ERROR.
+ * Runs the graph on a RunAgentInput (a new turn, or the answers a paused run waits for) and yields
+ * AG-UI events as they happen. It never throws: input that cannot be run (not a RunAgentInput, or
+ * answers nothing waits for) is a lone RUN_ERROR `bad_request`, and any failure after RUN_STARTED a
+ * RUN_ERROR with the same codes and messages as Wire 1's AGENT_ERROR.
  */
 export async function* runAgUi(graph: AgentGraph, { body, sessionId, signal, logError }: AgUiRunOptions): AsyncGenerator<AGUIEvent> {
-  const request = readRunInput(body);
-  if (!request.ok) {
-    yield stamped({ type: EventType.RUN_ERROR, code: 'bad_request', message: request.message });
-    return;
-  }
-  const run = new AgUiRun(request.threadId, request.runId);
-  yield stamped(run.started());
-  let ending: Iterable<AGUIEvent>;
+  const release = holdSession(graph, sessionId);
   try {
-    const stream = await graph.stream(
-      { messages: await turnMessages(graph, sessionId, request.prompt, request.history) },
-      { configurable: { thread_id: sessionId }, streamMode: ['messages', 'tasks'], signal },
-    );
-    for await (const chunk of stream) for (const event of run.fromGraph(chunk as GraphChunk)) yield stamped(event);
-    ending = run.finished();
-  } catch (error) {
-    const failed = describeError(error, signal);
-    if (failed.code !== 'cancelled') logError?.(error);
-    ending = run.failed(failed);
+    const input = readRunInput(body, agentToolNames(graph));
+    if (!input.ok) return yield stamped(badRequest(input.message));
+    let plan: RunPlan;
+    try {
+      plan = await planRun(graph, sessionId, input.request);
+    } catch (error) {
+      logError?.(error);
+      return yield stamped({ type: EventType.RUN_ERROR, ...describeError(error) });
+    }
+    if (!plan.ok) return yield stamped(badRequest(plan.message));
+    const run = new AgUiRun(input.threadId, input.runId);
+    yield stamped(run.started());
+    for (const event of run.settled(plan.settled)) yield stamped(event);
+    let ending: Iterable<AGUIEvent>;
+    try {
+      const stream = await graph.stream(plan.input, { ...plan.config, streamMode: ['messages', 'tasks'], signal });
+      for await (const chunk of stream) for (const event of run.fromGraph(chunk as GraphChunk)) yield stamped(event);
+      ending = run.finished();
+    } catch (error) {
+      const failed = describeError(error, signal);
+      if (failed.code !== 'cancelled') logError?.(error);
+      ending = run.failed(failed);
+    }
+    for (const event of ending) yield stamped(event);
+  } finally {
+    release();
   }
-  for (const event of ending) yield stamped(event);
 }

@@ -1,21 +1,30 @@
 import { AIMessageChunk, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
-import { describeError, failure } from './errors.ts';
-import type { AgentGraph } from './graph.ts';
-import { turnMessages } from './history.ts';
+import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import { readWire1Request } from './agent-input.ts';
+import type { PauseRequest } from './approvals.ts';
+import { describeError } from './errors.ts';
+import { type AgentGraph, agentToolNames } from './graph.ts';
+import { holdSession, planRun } from './pause.ts';
 
 export interface RunInput {
-  /** The user's message; missing or blank is reported as a `bad_request` AGENT_ERROR. */
+  /** The user's message; missing or blank (without `resume`) is reported as a `bad_request` AGENT_ERROR. */
   prompt: string | undefined;
   /** The AgentCore runtime session id: the conversation's memory is kept under it. */
   sessionId: string;
   /** The conversation as the client shows it, used only when the session has no memory (see history.ts). */
   history?: BaseMessage[];
+  /** The answer to a call the session's paused run waits on (`AgentRequest.resume`), unchecked. */
+  resume?: unknown;
+  /** The request's page tools (`AgentRequest.tools`), unchecked. */
+  tools?: unknown;
   /** Aborted when the caller goes away: the graph run and the model call stop with it. */
   signal?: AbortSignal;
   /** Where a failure's details go (the runtime's log): callers only get a code and a plain message. */
   logError?: (error: unknown) => void;
 }
+
+/** A request the run cannot start from; its message says why, for the caller. */
+class BadRequest extends Error {}
 
 /** The nodes whose updates become events: `memory` only rewrites history the caller already saw. */
 const REPORTED_NODES = new Set(['chatbot', 'tools']);
@@ -28,7 +37,7 @@ export function toolError(content: string): string {
 }
 
 /** Wire 1 events for one node's state update: tool calls and text from `chatbot`, results from `tools`. */
-function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
+function* updateEvents(messages: BaseMessage[]): Generator<AgentStreamEvent> {
   for (const message of messages) {
     if (isAIMessage(message)) {
       const content = message.text;
@@ -46,44 +55,55 @@ function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
 }
 
 /**
- * Runs the graph on one prompt and yields Wire 1 events as they happen: token deltas from the
- * `messages` stream, tool calls, results and finished text from the `updates` stream.
+ * Runs the graph on one prompt, or resumes its paused run, and yields Wire 1 events as they happen:
+ * token deltas from the `messages` stream, tool calls, results and finished text from the `updates`
+ * stream, one AGENT_INTERRUPT per call a pause waits on, and the answer's SUGGESTIONS.
  * It never throws: a failure becomes AGENT_ERROR, and AGENT_END always comes last.
  */
-export async function* runAgent(graph: AgentGraph, { prompt, sessionId, history, signal, logError }: RunInput): AsyncGenerator<AgentEvent> {
+export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError, ...body }: RunInput): AsyncGenerator<AgentStreamEvent> {
   yield { event: 'AGENT_START', data: { timestamp: now(), session_id: sessionId } };
   let output = '';
-  if (!prompt?.trim()) {
-    yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...failure('bad_request') } };
-    yield { event: 'AGENT_END', data: { timestamp: now(), output } };
-    return;
-  }
+  const release = holdSession(graph, sessionId);
   try {
-    const stream = await graph.stream(
-      { messages: await turnMessages(graph, sessionId, prompt, history) },
-      { configurable: { thread_id: sessionId }, streamMode: ['messages', 'updates'], signal },
-    );
+    const request = readWire1Request(body, agentToolNames(graph));
+    const plan = request.ok ? await planRun(graph, sessionId, request.value) : request;
+    if (!plan.ok) throw new BadRequest(plan.message);
+    yield* updateEvents(plan.settled);
+    const stream = await graph.stream(plan.input, { ...plan.config, streamMode: ['messages', 'updates'], signal });
+    let suggestions: string[] = [];
+    let paused = false;
     for await (const [mode, chunk] of stream) {
       if (mode === 'messages') {
         const [message, metadata] = chunk;
         if (metadata.langgraph_node === 'chatbot' && AIMessageChunk.isInstance(message) && message.text) {
           yield { event: 'LLM_TOKEN', data: { timestamp: now(), delta: message.text } };
         }
-      } else {
-        for (const [node, update] of Object.entries(chunk)) {
-          if (!REPORTED_NODES.has(node)) continue;
-          const messages: BaseMessage[] = (update as { messages?: BaseMessage[] } | undefined)?.messages ?? [];
-          for (const e of updateEvents(messages)) {
-            if (e.event === 'LLM_RESPONSE') output = e.data.content;
-            yield e;
+        continue;
+      }
+      for (const [node, update] of Object.entries(chunk)) {
+        if (node === '__interrupt__') {
+          paused = true;
+          for (const { value } of update as Array<{ value: PauseRequest }>) {
+            for (const item of value.items) yield { event: 'AGENT_INTERRUPT', data: { timestamp: now(), ...item } };
           }
+          continue;
+        }
+        if (!REPORTED_NODES.has(node)) continue;
+        const { messages = [], suggestions: suggested } = (update ?? {}) as { messages?: BaseMessage[]; suggestions?: string[] };
+        if (node === 'chatbot') suggestions = suggested ?? [];
+        for (const e of updateEvents(messages)) {
+          if (e.event === 'LLM_RESPONSE') output = e.data.content;
+          yield e;
         }
       }
     }
+    if (!paused && suggestions.length > 0) yield { event: 'SUGGESTIONS', data: { timestamp: now(), items: suggestions } };
   } catch (error) {
-    const failed = describeError(error, signal);
-    if (failed.code !== 'cancelled') logError?.(error);
+    const failed = error instanceof BadRequest ? { code: 'bad_request' as const, message: error.message } : describeError(error, signal);
+    if (failed.code !== 'cancelled' && failed.code !== 'bad_request') logError?.(error);
     yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...failed } };
+  } finally {
+    release();
   }
   yield { event: 'AGENT_END', data: { timestamp: now(), output } };
 }

@@ -1,8 +1,7 @@
 import type { ContentPart, Message, ToolCall as AgUiToolCall } from '@ag-ui/core';
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
-import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGES } from '../../protocol/agent-request.ts';
-import type { AgentGraph } from './graph.ts';
+import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGES, TOOL_NAME_PATTERN } from '../../protocol/agent-request.ts';
 
 /**
  * The conversation as a client shows it, turned into messages the graph can start from when the
@@ -24,8 +23,6 @@ import type { AgentGraph } from './graph.ts';
  * change what the agent is.
  */
 
-/** Tool names and call ids as model providers accept them (Bedrock: 1-64 of these characters). */
-const IDENTIFIER = /^[A-Za-z0-9_-]{1,64}$/;
 /** Longest tool-call arguments kept, in JSON characters: our tools take a few short strings. */
 const MAX_ARGUMENTS_CHARS = 2_000;
 
@@ -39,7 +36,8 @@ export function textOf(content: string | ContentPart[] | undefined): string {
 
 /** A replayable tool call, or undefined. */
 function toolCall({ id, function: fn }: AgUiToolCall, seen: Set<string>): ToolCall | undefined {
-  if (!IDENTIFIER.test(id) || !IDENTIFIER.test(fn.name) || seen.has(id) || fn.arguments.length > MAX_ARGUMENTS_CHARS) return undefined;
+  // Call ids are held to the same pattern as tool names: what every provider accepts.
+  if (!TOOL_NAME_PATTERN.test(id) || !TOOL_NAME_PATTERN.test(fn.name) || seen.has(id) || fn.arguments.length > MAX_ARGUMENTS_CHARS) return undefined;
   let args: unknown;
   try {
     args = JSON.parse(fn.arguments || '{}');
@@ -100,10 +98,7 @@ export function historyFromTurns(history: unknown): BaseMessage[] {
  * history when the agent remembers nothing of the session. When it does remember, its own memory is
  * the conversation and the client's copy is ignored.
  */
-export async function turnMessages(graph: AgentGraph, sessionId: string, prompt: string, history: BaseMessage[] = []): Promise<BaseMessage[]> {
+export function turnMessages(prompt: string, history: BaseMessage[], remembered: readonly BaseMessage[]): BaseMessage[] {
   const question = new HumanMessage(prompt);
-  if (history.length === 0) return [question];
-  const { values } = await graph.getState({ configurable: { thread_id: sessionId } });
-  const remembered = (values as { messages?: BaseMessage[] }).messages?.length ?? 0;
-  return remembered > 0 ? [question] : [...history, question];
+  return remembered.length > 0 ? [question] : [...history, question];
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import type { FastifyInstance } from 'fastify';
-import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentErrorCode, AgentInterrupt, AgentStreamEvent } from '../../protocol/agent-events.ts';
 import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
 import { runAgUi } from './ag-ui-events.ts';
 import { isRunAgentInput } from './ag-ui-input.ts';
@@ -34,8 +34,11 @@ export interface RunningRuntime {
   close(): Promise<void>;
 }
 
-/** The body of a non-streaming answer: the run's final text, or why it failed. */
-type JsonAnswer = { output: string } | { error: RunFailure };
+/**
+ * The body of a non-streaming answer: the run's final text (with the calls it paused on, or its
+ * suggestions, if any), or why it failed.
+ */
+type JsonAnswer = { output: string; interrupts?: AgentInterrupt[]; suggestions?: string[] } | { error: RunFailure };
 
 /** HTTP status of a failed non-streaming run; the codes a caller may retry get their usual statuses. */
 const JSON_ERROR_STATUS: Partial<Record<AgentErrorCode, number>> = {
@@ -74,8 +77,8 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
           logError: (error: unknown) => context.log.error({ err: error }, 'agent run failed'),
         };
         if (request.agUi) return busyWhile(app, sseData(runAgUi(graph, { body: payload, ...run })));
-        const history = historyFromTurns((payload as { history?: unknown } | null | undefined)?.history);
-        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history, ...run }));
+        const { history, resume, tools } = (payload ?? {}) as { history?: unknown; resume?: unknown; tools?: unknown };
+        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history: historyFromTurns(history), resume, tools, ...run }));
         return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
@@ -159,15 +162,24 @@ async function* sseData<T>(events: AsyncGenerator<T>): AsyncGenerator<{ data: T 
 }
 
 /** The non-streaming answer: the run's final output, or its failure with a fitting status. */
-async function answerJson(events: AsyncGenerator<AgentEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
-  let answer: JsonAnswer = { output: '' };
+async function answerJson(events: AsyncGenerator<AgentStreamEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
+  let failure: RunFailure | undefined;
+  const interrupts: AgentInterrupt[] = [];
+  let suggestions: string[] = [];
+  let output = '';
   for await (const e of events) {
     if (e.event === 'AGENT_ERROR') {
       setStatus(JSON_ERROR_STATUS[e.data.code] ?? 500);
-      answer = { error: { code: e.data.code, message: e.data.message } };
-    } else if (e.event === 'AGENT_END' && !('error' in answer)) {
-      answer = { output: e.data.output };
+      failure = { code: e.data.code, message: e.data.message };
+    } else if (e.event === 'AGENT_INTERRUPT') {
+      const { timestamp: _, ...interrupt } = e.data;
+      interrupts.push(interrupt);
+    } else if (e.event === 'SUGGESTIONS') {
+      suggestions = e.data.items;
+    } else if (e.event === 'AGENT_END') {
+      output = e.data.output;
     }
   }
-  return answer;
+  if (failure) return { error: failure };
+  return { output, ...(interrupts.length > 0 && { interrupts }), ...(suggestions.length > 0 && { suggestions }) };
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HttpAgent } from '@ag-ui/client';
-import type { AGUIEvent, Message } from '@ag-ui/core';
-import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
+import type { AGUIEvent } from '@ag-ui/core';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import type { RunningRuntime } from '../src/runtime.ts';
-import { startRuntime } from './support/ag-ui.ts';
+import { ask, client, lastText, startRuntime } from './support/ag-ui.ts';
 import { ScriptedChatModel, TickerChatModel, until } from './support/models.ts';
 
 /**
@@ -15,20 +13,6 @@ import { ScriptedChatModel, TickerChatModel, until } from './support/models.ts';
  */
 
 
-function client(runtime: RunningRuntime, session: string, messages: Message[] = []): HttpAgent {
-  const agent = new HttpAgent({ url: `${runtime.url}/invocations`, headers: { [RUNTIME_SESSION_HEADER]: session } });
-  agent.messages = messages;
-  return agent;
-}
-
-function ask(agent: HttpAgent, text: string): void {
-  agent.addMessage({ id: `user-${agent.messages.length}`, role: 'user', content: text });
-}
-
-const lastText = (agent: HttpAgent) => {
-  const last = agent.messages.at(-1);
-  return last?.role === 'assistant' ? last.content : undefined;
-};
 
 describe('HttpAgent against /invocations', () => {
   let runtime: RunningRuntime;

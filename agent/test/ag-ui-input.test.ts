@@ -26,18 +26,18 @@ describe('isRunAgentInput: which wire a body is on', () => {
 describe('readRunInput', () => {
   it('takes the last message as the new turn and the ones before it as history', () => {
     const read = readRunInput(runInput('And now?', [user('What is 5+5?'), assistant('The result is 10.')], 'thread-9'));
-    assert.ok(read.ok);
+    assert.ok(read.ok && read.request.kind === 'prompt');
     assert.equal(read.threadId, 'thread-9');
-    assert.equal(read.prompt, 'And now?');
-    assert.deepEqual(read.history.map((m) => [m.getType(), m.text]), [['human', 'What is 5+5?'], ['ai', 'The result is 10.']]);
+    assert.equal(read.request.prompt, 'And now?');
+    assert.deepEqual(read.request.history.map((m) => [m.getType(), m.text]), [['human', 'What is 5+5?'], ['ai', 'The result is 10.']]);
   });
 
   it('reads the text parts of a multi-part message and drops the rest', () => {
     const input = runInput('x');
     input.messages = [{ id: 'u', role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image', source: { type: 'url', value: 'https://example.com/a.png' } }, { type: 'text', text: 'what is 2+2?' }] }];
     const read = readRunInput(input);
-    assert.ok(read.ok);
-    assert.equal(read.prompt, 'Look:\nwhat is 2+2?');
+    assert.ok(read.ok && read.request.kind === 'prompt');
+    assert.equal(read.request.prompt, 'Look:\nwhat is 2+2?');
   });
 
   it('says which field is wrong when the input is not a RunAgentInput', () => {
@@ -53,10 +53,16 @@ describe('readRunInput', () => {
     }
   });
 
-  it('needs a user message with text last', () => {
-    for (const messages of [[], [user('q'), assistant('a')], [user('   ')], [user([{ type: 'image', source: { type: 'url', value: 'https://example.com/a.png' } }])], [user('q'), { id: 't', role: 'tool', toolCallId: 'c', content: 'r' }]]) {
+  it('needs a user message with text last, tool results after the last assistant message, or a resume', () => {
+    const image = user([{ type: 'image', source: { type: 'url', value: 'https://example.com/a.png' } }]);
+    const orphan: Message = { id: 't', role: 'tool', toolCallId: 'c', content: 'r' };
+    for (const messages of [[], [user('q'), assistant('a')], [user('   ')], [image], [user('q'), orphan]]) {
       const read = readRunInput({ ...runInput('x'), messages });
-      assert.deepEqual(read, { ok: false, message: 'The last message of the RunAgentInput must be a user message with text.' });
+      assert.deepEqual(read, {
+        ok: false,
+        message:
+          'The last message of the RunAgentInput must be a user message with text, or tool messages answering the page tools the last run stopped on; or it must carry "resume".',
+      });
     }
   });
 });

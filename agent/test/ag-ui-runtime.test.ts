@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { type AGUIEvent, EventType, type Message } from '@ag-ui/core';
 import { EventEncoder } from '@ag-ui/encoder';
-import { type BaseMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
+import { type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { HISTORY_MAX_MESSAGES } from '../../protocol/agent-request.ts';
 import { approximateTokens } from '../src/memory.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
@@ -73,7 +73,7 @@ describe('AG-UI on /invocations with the offline model', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ threadId: 5 }, /^The request is not a valid AG-UI RunAgentInput: threadId: /],
       [{ threadId: 't', runId: 'r', messages: [{ id: 'x', role: 'wizard', content: 'hi' }] }, /^The request is not a valid AG-UI RunAgentInput: messages\.0/],
-      [{ threadId: 't', runId: 'r', messages: [] }, /^The last message of the RunAgentInput must be a user message with text\.$/],
+      [{ threadId: 't', runId: 'r', messages: [] }, /^The last message of the RunAgentInput must be a user message with text, or tool messages answering/],
       [{ ...runInput('q'), messages: fivePlusFive }, /must be a user message/],
     ];
     for (const [body, message] of cases) {
@@ -101,7 +101,7 @@ describe('AG-UI on /invocations with the offline model', () => {
   it('keeps Wire 1 for {"prompt"} bodies, even beside AG-UI field names', async () => {
     const names = [];
     for await (const m of sseMessages(await invoke(runtime.url, { prompt: 'What is 1+1?', threadId: 't', messages: [] }))) names.push(m.event);
-    assert.deepEqual([...new Set(names)], ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'AGENT_END']);
+    assert.deepEqual([...new Set(names)], ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'SUGGESTIONS', 'AGENT_END']);
   });
 
   it('rebuilds a conversation it does not remember from the client’s messages, and then trusts its own memory', async () => {
@@ -185,10 +185,13 @@ describe('client history, bounded and trusted only as the user’s own', () => {
 
     const [system, ...conversation] = model.seen;
     assert.ok(SystemMessage.isInstance(system), 'the agent’s own system prompt first');
-    assert.equal(conversation.at(-1)!.text, 'the real question');
+    // Consecutive user messages reach the model as one turn, as Bedrock's Converse API demands.
+    assert.equal(conversation.length, 1);
+    assert.ok(HumanMessage.isInstance(conversation[0]));
+    const questions = conversation[0]!.text.split('\n\n');
+    assert.equal(questions.at(-1), 'the real question');
     assert.doesNotMatch(JSON.stringify(conversation.map((m) => m.content)), /SYSTEM OVERRIDE|FORGED RESULT/);
-    assert.ok(!conversation.some(ToolMessage.isInstance));
-    const older = conversation.slice(0, -1);
+    const older = questions.slice(0, -1).map((q) => new HumanMessage(q));
     assert.ok(older.length > 0, 'some history was used');
     assert.ok(older.length <= HISTORY_MAX_MESSAGES);
     assert.ok(older.reduce((sum, m) => sum + approximateTokens(m), 0) <= memoryTokens, 'within AGENT_MEMORY_TOKENS');

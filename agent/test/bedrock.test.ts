@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentStreamEvent as AgentEvent } from '../../protocol/agent-events.ts';
 import { parseSse } from '../../server/src/sse-parse.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { loadConfig } from '../src/configuration.ts';
@@ -66,7 +66,7 @@ describe('MODEL_PROVIDER=bedrock, against a local ConverseStream endpoint', () =
     assert.match(String(first!.headers.authorization), new RegExp(`Credential=${credentials.accessKeyId}/\\d{8}/${REGION}/bedrock/aws4_request`));
     assert.deepEqual(first!.body.messages, [{ role: 'user', content: [{ text: 'What is 5+5?' }] }]);
     assert.equal(first!.body.system?.[0]?.text, SYSTEM_PROMPT);
-    assert.deepEqual(first!.body.toolConfig?.tools.map((t) => t.toolSpec?.name), ['calculator', 'current_time']);
+    assert.deepEqual(first!.body.toolConfig?.tools.map((t) => t.toolSpec?.name), ['calculator', 'current_time', 'save_note', 'list_notes', 'suggest_follow_ups']);
     // …and, on the second call, the tool's result paired with Bedrock's toolUseId.
     assert.deepEqual(second!.body.messages.slice(1), [
       { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_5plus5', name: 'calculator', input: { expression: '5+5' } } }] },

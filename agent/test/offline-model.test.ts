@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import { OFFLINE_NOTICE, OfflineChatModel, extractExpression, timeZoneFor } from '../src/offline-model.ts';
+import { OFFLINE_NOTICE, OfflineChatModel, accentColourIn, decideReply, extractExpression, noteIn, timeZoneFor } from '../src/offline-model.ts';
 import { calculator } from '../src/tools/calculator.ts';
 import { tools } from '../src/tools.ts';
 
@@ -121,5 +121,56 @@ describe('offline model', () => {
       }
     });
     assert.equal(seen.length, 2);
+  });
+
+  it('finds the note a message asks to save, and the colour it asks the page to take', () => {
+    assert.equal(noteIn('Save a note: buy milk'), 'buy milk');
+    assert.equal(noteIn('please take a note - call mom!'), 'call mom');
+    assert.equal(noteIn('Remember that the meeting is at 3pm.'), 'the meeting is at 3pm');
+    assert.equal(noteIn('note down: eggs'), 'eggs');
+    assert.equal(noteIn('I remember nothing'), undefined);
+    assert.equal(noteIn('Save a note'), undefined);
+    assert.equal(accentColourIn('Make the page green'), 'green');
+    assert.equal(accentColourIn('change the accent colour to #FF8800'), '#ff8800');
+    assert.equal(accentColourIn('What colour is the sky?'), undefined);
+    assert.equal(accentColourIn('Make it so'), undefined);
+  });
+
+  it('asks for notes, saves them, and offers its tools as suggestions when it cannot help', () => {
+    const all = new Set(['save_note', 'list_notes', 'calculator', 'set_accent_color']);
+    const reply = (text: string, tools = all) => decideReply([new HumanMessage(text)], tools);
+    assert.deepEqual(reply('What are my notes?'), { kind: 'tool_call', name: 'list_notes', args: {} });
+    assert.deepEqual(reply('Save a note: 5+5'), { kind: 'tool_call', name: 'save_note', args: { text: '5+5' } }, 'before arithmetic');
+    assert.deepEqual(reply('Make the page green'), { kind: 'tool_call', name: 'set_accent_color', args: { color: 'green' } });
+    assert.equal(reply('Make the page green', new Set(['calculator'])).kind, 'text', 'no page tool, no call');
+    assert.deepEqual(reply('Who wrote Hamlet?'), {
+      kind: 'text',
+      text: OFFLINE_NOTICE,
+      suggestions: ['What is 12 * (3 + 4)?', 'What time is it in Tokyo?', 'Save a note: buy milk'],
+    });
+  });
+
+  it('answers a saved, declined or listed note, and suggests the next step as a call of the suggestions tool', async () => {
+    const model = new OfflineChatModel().bindTools([...tools, { name: 'suggest_follow_ups', description: 'd', schema: {} } as never]);
+    const after = (name: string, args: Record<string, unknown>, content: string, status: 'success' | 'error' = 'success') =>
+      model.invoke([
+        new HumanMessage('…'),
+        new AIMessage({ content: '', tool_calls: [{ id: 'n', name, args }] }),
+        new ToolMessage({ tool_call_id: 'n', name, status, content }),
+      ]);
+    const saved = await after('save_note', { text: 'buy milk' }, 'Saved note 1: buy milk');
+    assert.equal(saved.text, 'I saved your note: "buy milk".');
+    assert.deepEqual(saved.tool_calls?.map((c) => [c.name, c.args]), [['suggest_follow_ups', { items: ['What are my notes?'] }]]);
+    const declined = await after('save_note', { text: 'x' }, 'The user declined this call, so it was not run. Their note: "later"', 'error');
+    assert.equal(declined.text, 'OK, I didn\'t save the note. You said: "later".');
+    assert.equal((await after('list_notes', {}, '1. buy milk\n2. eggs')).text, 'Your notes:\n1. buy milk\n2. eggs');
+    assert.equal((await after('list_notes', {}, 'There are no notes in this session yet.')).text, 'You have no notes in this session yet.');
+  });
+
+  it('reads a long message in linear time (a hang guard: a quadratic rule took minutes on 1 MB)', () => {
+    const all = new Set(['save_note', 'list_notes', 'calculator', 'current_time', 'set_accent_color']);
+    const started = Date.now();
+    for (const text of ['show '.repeat(200_000), 'make '.repeat(200_000), `remember ${' '.repeat(1_000_000)}x`]) decideReply([new HumanMessage(text)], all);
+    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
   });
 });

@@ -82,13 +82,14 @@ describe('agent runtime on the AgentCore contract', () => {
     const list = await events(response);
     assert.deepEqual(
       [...new Set(list.map((e) => e.event))],
-      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'AGENT_END'],
+      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'SUGGESTIONS', 'AGENT_END'],
     );
     assert.equal(list[0]!.data.session_id, SESSION['x-amzn-bedrock-agentcore-runtime-session-id']);
     assert.ok(list.every((e) => !Number.isNaN(Date.parse(e.data.timestamp))));
     const call = list.find((e) => e.event === 'TOOL_CALL')!.data;
     assert.deepEqual(list.find((e) => e.event === 'TOOL_RESULT')!.data, { timestamp: list[2]!.data.timestamp, id: call.id, tool: 'calculator', result: '10' });
     assert.equal(list.at(-1)!.data.output, 'The result of 5+5 is 10.');
+    assert.deepEqual(list.at(-2)!.data.items, ['What is that times 3?']);
   });
 
   it('accepts {"message"} as well as {"prompt"}', async () => {
@@ -128,7 +129,7 @@ describe('the non-streaming path (no Accept: text/event-stream)', () => {
   it('answers JSON {"output"}', async () => {
     const response = await invoke(runtime.url, { prompt: 'What is 3*3?' }, { accept: 'application/json' });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { output: 'The result of 3*3 is 9.' });
+    assert.deepEqual(await response.json(), { output: 'The result of 3*3 is 9.', suggestions: ['What is that times 3?'] });
   });
 
   it('answers a bad payload with 400 and a JSON error', async () => {

@@ -15,6 +15,24 @@ import { tools } from '../../src/tools.ts';
  */
 
 
+/** The official client, pointed at the agent's /invocations as AgentCore forwards to it (the session header set). */
+export function client(runtime: RunningRuntime, session: string, messages: Message[] = []): HttpAgent {
+  const agent = new HttpAgent({ url: `${runtime.url}/invocations`, headers: { [RUNTIME_SESSION_HEADER]: session } });
+  agent.messages = messages;
+  return agent;
+}
+
+/** Adds a user message to the client's conversation. */
+export function ask(agent: HttpAgent, text: string): void {
+  agent.addMessage({ id: `user-${agent.messages.length}`, role: 'user', content: text });
+}
+
+/** The text of the client's last message, when it is the assistant's. */
+export function lastText(agent: HttpAgent) {
+  const last = agent.messages.at(-1);
+  return last?.role === 'assistant' ? last.content : undefined;
+}
+
 /** The agent runtime on a free local port, on `model` with the real tools. */
 export function startRuntime(model: BaseChatModel, options: Partial<GraphOptions> = {}): Promise<RunningRuntime> {
   return createRuntime({ graph: buildGraph({ model, tools, ...options }), logging: false }).listen(0, '127.0.0.1');

@@ -11,15 +11,18 @@ import type { Runnable } from '@langchain/core/runnables';
  * end until its call is aborted, so a test can see whether cancellation reaches the model.
  */
 
-export type Turn = { text: string } | { toolCalls: Array<{ name: string; args: Record<string, unknown> }> };
+/** A scripted reply: text, tool calls, or text with tool calls after it (as a model answers and suggests at once). */
+export type Turn =
+  | { text: string; toolCalls?: Array<{ name: string; args: Record<string, unknown> }> }
+  | { toolCalls: Array<{ name: string; args: Record<string, unknown> }> };
 
 abstract class TestChatModel extends BaseChatModel {
   override _llmType() {
     return 'test';
   }
 
-  override bindTools(_tools: BindToolsInput[]): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
-    return this;
+  override bindTools(tools: BindToolsInput[]): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
+    return this.withConfig({ tools } as Partial<BaseChatModelCallOptions>);
   }
 
   override async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
@@ -35,6 +38,8 @@ abstract class TestChatModel extends BaseChatModel {
 /** Plays `reply(messages, call)` on each call (call counts from 1); whatever it throws, the model throws. */
 export class ScriptedChatModel extends TestChatModel {
   calls = 0;
+  /** The names of the tools the latest call was bound with (LangChain tools and OpenAI-format definitions). */
+  bound: string[] = [];
   private readonly reply: (messages: BaseMessage[], call: number) => Turn;
 
   constructor(reply: (messages: BaseMessage[], call: number) => Turn) {
@@ -44,20 +49,22 @@ export class ScriptedChatModel extends TestChatModel {
 
   override async *_streamResponseChunks(
     messages: BaseMessage[],
-    _options: this['ParsedCallOptions'],
+    options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const tools = (options as { tools?: BindToolsInput[] }).tools ?? [];
+    this.bound = tools.map((t) => (t as { name?: string }).name ?? (t as { function: { name: string } }).function.name);
     const turn = this.reply(messages, ++this.calls);
-    const chunks =
-      'text' in turn
-        ? (turn.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token }))
-        : turn.toolCalls.map(
-            ({ name, args }, index) =>
-              new AIMessageChunk({
-                content: '',
-                tool_call_chunks: [{ type: 'tool_call_chunk', index, id: `call_${this.calls}_${index}`, name, args: JSON.stringify(args) }],
-              }),
-          );
+    const chunks = [
+      ...('text' in turn ? (turn.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token })) : []),
+      ...(turn.toolCalls ?? []).map(
+        ({ name, args }, index) =>
+          new AIMessageChunk({
+            content: '',
+            tool_call_chunks: [{ type: 'tool_call_chunk', index, id: `call_${this.calls}_${index}`, name, args: JSON.stringify(args) }],
+          }),
+      ),
+    ];
     for (const message of chunks) {
       const chunk = new ChatGenerationChunk({ message, text: message.text });
       yield chunk;
