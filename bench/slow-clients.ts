@@ -8,7 +8,7 @@
  */
 import { startBff, startEndpoint } from './support/processes.ts';
 import { figure, main } from './support/report.ts';
-import { type RawConnection, chatRequest, rawConnection } from '../test/support/raw-socket.ts';
+import { type RawConnection, chatRequest, rawConnection } from '../dev/support/raw-socket.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (n: number) => `${n.toFixed(2)} s`;

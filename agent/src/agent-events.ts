@@ -1,5 +1,5 @@
 import { AIMessageChunk, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { readWire1Request } from './agent-input.ts';
 import type { PauseRequest } from './approvals.ts';
 import { describeError } from './errors.ts';
@@ -37,7 +37,7 @@ export function toolError(content: string): string {
 }
 
 /** Wire 1 events for one node's state update: tool calls and text from `chatbot`, results from `tools`. */
-function* updateEvents(messages: BaseMessage[]): Generator<AgentStreamEvent> {
+function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
   for (const message of messages) {
     if (isAIMessage(message)) {
       const content = message.text;
@@ -60,7 +60,7 @@ function* updateEvents(messages: BaseMessage[]): Generator<AgentStreamEvent> {
  * stream, one AGENT_INTERRUPT per call a pause waits on, and the answer's SUGGESTIONS.
  * It never throws: a failure becomes AGENT_ERROR, and AGENT_END always comes last.
  */
-export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError, ...body }: RunInput): AsyncGenerator<AgentStreamEvent> {
+export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError, ...body }: RunInput): AsyncGenerator<AgentEvent> {
   yield { event: 'AGENT_START', data: { timestamp: now(), session_id: sessionId } };
   let output = '';
   const release = holdSession(graph, sessionId);

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import type { FastifyInstance } from 'fastify';
-import type { AgentErrorCode, AgentInterrupt, AgentStreamEvent } from '../../protocol/agent-events.ts';
+import { AGENT_ERRORS, isAgentErrorCode } from '../../protocol/agent-errors.ts';
+import type { AgentEvent, AgentInterrupt } from '../../protocol/agent-events.ts';
 import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
 import { runAgUi } from './ag-ui-events.ts';
 import { isRunAgentInput } from './ag-ui-input.ts';
@@ -39,13 +40,6 @@ export interface RunningRuntime {
  * suggestions, if any), or why it failed.
  */
 type JsonAnswer = { output: string; interrupts?: AgentInterrupt[]; suggestions?: string[] } | { error: RunFailure };
-
-/** HTTP status of a failed non-streaming run; the codes a caller may retry get their usual statuses. */
-const JSON_ERROR_STATUS: Partial<Record<AgentErrorCode, number>> = {
-  bad_request: 400,
-  model_throttled: 429,
-  model_unavailable: 503,
-};
 
 /** Reads the prompt from `{"prompt": …}` (AgentCore's convention) or `{"message": …}`. */
 export function promptOf(payload: unknown): string | undefined {
@@ -162,14 +156,14 @@ async function* sseData<T>(events: AsyncGenerator<T>): AsyncGenerator<{ data: T 
 }
 
 /** The non-streaming answer: the run's final output, or its failure with a fitting status. */
-async function answerJson(events: AsyncGenerator<AgentStreamEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
+async function answerJson(events: AsyncGenerator<AgentEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
   let failure: RunFailure | undefined;
   const interrupts: AgentInterrupt[] = [];
   let suggestions: string[] = [];
   let output = '';
   for await (const e of events) {
     if (e.event === 'AGENT_ERROR') {
-      setStatus(JSON_ERROR_STATUS[e.data.code] ?? 500);
+      setStatus(isAgentErrorCode(e.data.code) ? AGENT_ERRORS[e.data.code].status : 500);
       failure = { code: e.data.code, message: e.data.message };
     } else if (e.event === 'AGENT_INTERRUPT') {
       const { timestamp: _, ...interrupt } = e.data;

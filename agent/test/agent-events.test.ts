@@ -4,7 +4,7 @@ import { AccessDeniedException, ServiceUnavailableException, ThrottlingException
 import { type BaseMessage, ToolMessage, isAIMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
-import type { AgentStreamEvent as AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { DEFAULT_MAX_STEPS } from '../src/configuration.ts';
 import { describeError } from '../src/errors.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import type { AgentEventData, AgentInteractionEventData, AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEventData, AgentEvent } from '../../protocol/agent-events.ts';
 import { runAgent, type RunInput } from '../src/agent-events.ts';
 import { MOVED_ON, declined, readRefusal } from '../src/approvals.ts';
 import { buildGraph, type GraphOptions } from '../src/graph.ts';
@@ -19,7 +19,7 @@ import { ScriptedChatModel, TickerChatModel, type Turn, until } from './support/
  * the run before it acts, a resume answers it, and nothing runs twice or unasked.
  */
 
-type Event = AgentStreamEvent;
+type Event = AgentEvent;
 
 /** A tool that acts (it records each run) and needs approval: always, or for some arguments. */
 function actingTool(name = 'send', needsApproval: boolean | ((args: { text: string }) => boolean) = true) {
@@ -41,7 +41,7 @@ async function run(graph: ReturnType<typeof buildGraph>, input: Partial<RunInput
 }
 
 const names = (events: Event[]) => events.map((e) => e.event).filter((name) => name !== 'LLM_TOKEN');
-type Data = AgentEventData & AgentInteractionEventData;
+type Data = AgentEventData;
 function only<K extends keyof Data>(events: Event[], name: K): Array<Data[K]> {
   return events.flatMap((e) => (e.event === name ? [e.data as Data[K]] : []));
 }

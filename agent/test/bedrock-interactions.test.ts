@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { PageTool } from '../../protocol/agent-request.ts';
 import { type RunInput, runAgent } from '../src/agent-events.ts';
 import { MOVED_ON } from '../src/approvals.ts';
@@ -47,7 +47,7 @@ describe('Bedrock: approvals, page tools and suggestions', () => {
     const config = loadConfig({ MODEL_PROVIDER: 'bedrock', BEDROCK_MODEL_ID: 'anthropic.claude-test-v1:0', AWS_REGION: 'eu-west-3', BEDROCK_ENDPOINT_URL: fake.url });
     const graph = buildGraph({ model: createModel(config, { credentials }), tools });
     const run = async (input: Partial<RunInput>) => {
-      const events: AgentStreamEvent[] = [];
+      const events: AgentEvent[] = [];
       for await (const e of runAgent(graph, { prompt: undefined, sessionId: 'bedrock-interactions', ...input })) events.push(e);
       return events;
     };

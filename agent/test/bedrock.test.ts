@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { AgentStreamEvent as AgentEvent } from '../../protocol/agent-events.ts';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
+import { parseSse } from '../../protocol/sse.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { loadConfig } from '../src/configuration.ts';
 import { buildGraph } from '../src/graph.ts';

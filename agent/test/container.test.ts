@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, normalize, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
-import { freePort } from '../../test/support/free-port.ts';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import { freePort } from '../../dev/support/free-port.ts';
+import { parseSse } from '../../protocol/sse.ts';
 import { agUiEvents, invoke, runInput } from './support/ag-ui.ts';
 import { until } from './support/models.ts';
 

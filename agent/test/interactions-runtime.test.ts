@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { BoundedMemorySaver } from '../src/memory.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import type { RunningRuntime } from '../src/runtime.ts';
@@ -12,13 +12,13 @@ import { until } from './support/models.ts';
  * invocation on the same session, however long after, with the runtime between runs idle.
  */
 
-async function events(response: Response): Promise<AgentStreamEvent[]> {
-  const out: AgentStreamEvent[] = [];
-  for await (const m of sseMessages(response)) out.push({ event: m.event, data: JSON.parse(m.data) } as AgentStreamEvent);
+async function events(response: Response): Promise<AgentEvent[]> {
+  const out: AgentEvent[] = [];
+  for await (const m of sseMessages(response)) out.push({ event: m.event, data: JSON.parse(m.data) } as AgentEvent);
   return out;
 }
 
-const named = (list: AgentStreamEvent[], name: AgentStreamEvent['event']) => list.filter((e) => e.event === name).map((e) => e.data as Record<string, unknown>);
+const named = (list: AgentEvent[], name: AgentEvent['event']) => list.filter((e) => e.event === name).map((e) => e.data as Record<string, unknown>);
 const status = async (runtime: RunningRuntime) => ((await (await fetch(`${runtime.url}/ping`)).json()) as { status: string }).status;
 
 describe('approvals over HTTP on Wire 1', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import type { AgentEventData, AgentInteractionEventData, AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEventData, AgentEvent } from '../../protocol/agent-events.ts';
 import { PAGE_TOOL_RESULT_MAX_CHARS, type PageTool } from '../../protocol/agent-request.ts';
 import { type RunInput, runAgent } from '../src/agent-events.ts';
 import { agentToolNames, buildGraph } from '../src/graph.ts';
@@ -18,8 +18,8 @@ import { ScriptedChatModel } from './support/models.ts';
  * like an approval, and their results shown to the model as the page's data, never as orders.
  */
 
-type Data = AgentEventData & AgentInteractionEventData;
-function only<K extends keyof Data>(events: AgentStreamEvent[], name: K): Array<Data[K]> {
+type Data = AgentEventData;
+function only<K extends keyof Data>(events: AgentEvent[], name: K): Array<Data[K]> {
   return events.flatMap((e) => (e.event === name ? [e.data as Data[K]] : []));
 }
 
@@ -39,8 +39,8 @@ function pageReader() {
   });
 }
 
-async function run(graph: ReturnType<typeof buildGraph>, input: Partial<RunInput>): Promise<AgentStreamEvent[]> {
-  const events: AgentStreamEvent[] = [];
+async function run(graph: ReturnType<typeof buildGraph>, input: Partial<RunInput>): Promise<AgentEvent[]> {
+  const events: AgentEvent[] = [];
   for await (const e of runAgent(graph, { prompt: undefined, sessionId: 'page-session', ...input })) events.push(e);
   return events;
 }

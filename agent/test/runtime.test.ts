@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import { parseSse } from '../../protocol/sse.ts';
 import { buildGraph } from '../src/graph.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import { type RunningRuntime, createRuntime } from '../src/runtime.ts';

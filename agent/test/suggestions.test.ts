@@ -4,7 +4,7 @@ import { HttpAgent } from '@ag-ui/client';
 import { type AGUIEvent, EventType } from '@ag-ui/core';
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { buildGraph } from '../src/graph.ts';
@@ -22,12 +22,12 @@ const suggest = (items: unknown[]) => ({ name: SUGGEST_TOOL, args: { items } as 
 async function run(script: (call: number) => Turn, extraTools = tools, maxSteps?: number) {
   const model = new ScriptedChatModel((_messages, call) => script(call));
   const graph = buildGraph({ model, tools: extraTools, ...(maxSteps && { maxSteps }) });
-  const events: AgentStreamEvent[] = [];
+  const events: AgentEvent[] = [];
   for await (const e of runAgent(graph, { prompt: 'hi', sessionId: 'suggest' })) events.push(e);
   return { events, model, names: events.map((e) => e.event).filter((n) => n !== 'LLM_TOKEN') };
 }
 
-const suggestionsOf = (events: AgentStreamEvent[]) => events.flatMap((e) => (e.event === 'SUGGESTIONS' ? [e.data.items] : []));
+const suggestionsOf = (events: AgentEvent[]) => events.flatMap((e) => (e.event === 'SUGGESTIONS' ? [e.data.items] : []));
 
 describe('boundSuggestions and takeSuggestions', () => {
   it('keeps at most 4 distinct one-line strings of at most 80 characters', () => {
@@ -68,7 +68,7 @@ describe('SUGGESTIONS on Wire 1', () => {
       return { text: 'Answer.' };
     });
     const graph = buildGraph({ model, tools });
-    const events: AgentStreamEvent[] = [];
+    const events: AgentEvent[] = [];
     for await (const e of runAgent(graph, { prompt: 'hi', sessionId: 'alone' })) events.push(e);
     assert.equal(seenResult?.text, 'The suggestions are shown to the user under your answer. Now write your answer.');
     assert.deepEqual(suggestionsOf(events), [['Next?']]);

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { askChild } from './ipc.ts';
 
 /**
@@ -118,6 +118,7 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): P
   const { child, output } = spawnNode([...SHIPPED_BFF.nodeFlags, '--expose-gc', '--import', './bench/support/probe.mjs', SHIPPED_BFF.entry], {
     PORT: String(port),
     AGENTCORE_ENDPOINT: endpoint,
+    AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

@@ -82,7 +82,7 @@ export function limitRequestsPerClient(max: number): RequestHandler {
     const key = clientKey(req.ip);
     if (!open.take(key)) {
       res.setHeader('connection', 'close');
-      return next(new HttpError(429, 'too_many_connections', `Too many requests in progress from this address: at most ${max} at a time.`));
+      return next(new HttpError('too_many_connections', { max }));
     }
     res.once('close', () => open.release(key));
     next();

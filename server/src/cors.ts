@@ -19,7 +19,7 @@ export function corsGuard(allowedOrigins: readonly string[]): RequestHandler {
     const origin = req.headers.origin;
     if (origin === undefined) return next();
     if (!allowed.has(origin)) {
-      return next(new HttpError(403, 'origin_not_allowed', 'This origin is not allowed to use this API: the server\'s ALLOWED_ORIGINS (or PUBLIC_ORIGIN) does not list it.'));
+      return next(new HttpError('origin_not_allowed'));
     }
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-expose-headers', 'Retry-After, WWW-Authenticate, X-Request-Id');

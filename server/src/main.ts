@@ -1,4 +1,5 @@
-import { agentCoreInvoker, createAgentCoreClient } from './agentcore.ts';
+import { agentCoreInvoker } from './agentcore.ts';
+import { createAgentCoreClient } from './agentcore-client.ts';
 import { ActiveRuns } from './active-runs.ts';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';

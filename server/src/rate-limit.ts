@@ -24,7 +24,7 @@ export function rateLimit({ rateLimitMax, rateLimitWindowMs }: Pick<ServerConfig
       const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
       res.setHeader('retry-after', String(seconds));
       const who = res.locals.caller ? 'for this user' : 'from this address';
-      next(new HttpError(429, 'rate_limited', `Too many requests ${who}: try again in ${seconds} s.`));
+      next(new HttpError('rate_limited', { who, seconds }));
     },
   });
 }

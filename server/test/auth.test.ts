@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { newKey } from '../../scripts/identity-provider.ts';
+import { newKey } from '../../dev/identity-provider.ts';
 import { runtimeSessionId } from '../src/session-id.ts';
 import { type Bff, startBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { loadConfig } from '../src/config.ts';
 
-const base = { AGENTCORE_ENDPOINT: 'http://127.0.0.1:9', SESSION_SECRET: 's' };
+const base = { AGENTCORE_ENDPOINT: 'http://127.0.0.1:9', AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN, SESSION_SECRET: 's' };
 const load = (env: NodeJS.ProcessEnv) => loadConfig({ ...base, ...env }, () => {});
 
 describe('configuration from the environment', () => {

@@ -4,7 +4,7 @@ import { clientKey } from '../src/connection-limits.ts';
 import { withFakeBff } from '../../test/support/bff.ts';
 import { stallAfterStart } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type RequestOptions, send } from '../../test/support/http-client.ts';
-import { chatRequest, rawConnection } from '../../test/support/raw-socket.ts';
+import { chatRequest, rawConnection } from '../../dev/support/raw-socket.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-// The BFF reads codes off the wire, so it must cope with any string, not just the agent's own.
-import { AGENT_ERRORS } from '../../protocol/agent-errors.ts';
-import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
+import { RunStopped, relay } from '../src/relay.ts';
 
 const t = '2026-01-01T00:00:00.000Z';
 
@@ -19,36 +17,7 @@ async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Pr
   return out;
 }
 
-describe('Wire 1 → Wire 2', () => {
-  it('maps each agent event to its browser event', () => {
-    const s = 'browser-session';
-    assert.deepEqual(toChatEvent({ event: 'AGENT_START', data: { timestamp: t, session_id: 'runtime-id' } }, s), {
-      event: 'agent_start',
-      data: { session_id: s, status: 'started' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } }, s), { event: 'token', data: { delta: 'Hi' } });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_CALL', data: { timestamp: t, id: 'c1', tool: 'calculator', args: { expression: '5+5' } } }, s), {
-      event: 'tool_start',
-      data: { id: 'c1', tool: 'calculator', args: { expression: '5+5' } },
-    });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', result: '10' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', result: '10' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', error: 'Division by zero' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', error: 'Division by zero' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'LLM_RESPONSE', data: { timestamp: t, content: 'It is 10.' } }, s), {
-      event: 'message',
-      data: { content: 'It is 10.', partial: true },
-    });
-    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message } }, s), {
-      event: 'error',
-      data: { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.', retryable: true },
-    });
-  });
-
+describe('the relay: one run\'s browser stream', () => {
   it('never shows the browser the runtime session id', async () => {
     const out = await run([
       { event: 'AGENT_START', data: { timestamp: t, session_id: 'hmac-derived-runtime-id' } },
@@ -115,29 +84,8 @@ describe('Wire 1 → Wire 2', () => {
     assert.equal((out[2]!.data as { retryable: boolean }).retryable, true);
   });
 
-  it('shows an agent\'s error only as a known code with its fixed sentence: an allowlist, so nothing else the agent wrote gets through', () => {
-    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
-    for (const [code, { message, retryable }] of Object.entries(AGENT_ERRORS)) {
-      assert.deepEqual(error(code, message), { code, message, retryable }, code);
-    }
-    // What got through the denylist this replaces, each under a known code and an unknown one.
-    const leaks = [
-      'TypeError: boom at run (/app/x.js:1:1)',
-      'ECONNREFUSED 10.0.3.17:443 for https://internal-api.corp.example/v1',
-      'Key sk-live-4eC39HqLyjWDarjtT1zdp7dc was rejected',
-      'Denied for arn:aws:iam::123456789012:role/agent',
-      'y'.repeat(10_000),
-    ];
-    for (const leak of leaks) {
-      assert.deepEqual(error('model_unavailable', leak), { code: 'model_unavailable', ...AGENT_ERRORS.model_unavailable });
-      assert.deepEqual(error('upstream_exploded', leak), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-    }
-    assert.deepEqual(error('Not A Code!', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-    assert.deepEqual(error('__proto__', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-  });
-
   it('tells the browser why the BFF stopped a run, whatever the aborted call threw', async () => {
-    const stopped = new RunStopped('upstream_timeout', 'The assistant stopped responding. Try again.', true);
+    const stopped = new RunStopped('upstream_timeout');
     const out = await run(async function* () {
       yield { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as AgentEvent;
       throw stopped;

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { SHUTTING_DOWN, shutdown } from '../src/shutdown.ts';
 import { withFakeBff } from '../../test/support/bff.ts';
 import { flood, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { ChatStream, send } from '../../test/support/http-client.ts';
 import { waitFor } from '../../test/support/wait.ts';
 
@@ -84,6 +85,7 @@ describe('graceful shutdown', () => {
         ...process.env,
         PORT: String(port),
         AGENTCORE_ENDPOINT: fake.url,
+        AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
         AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
         AWS_SECRET_ACCESS_KEY: 'test',
         SESSION_SECRET: 'test-secret',

@@ -4,7 +4,7 @@ import { shutdown } from '../src/shutdown.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, type Script, flood, stallAfterStart } from '../../test/support/fake-agentcore.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
-import { chatRequest, rawConnection } from '../../test/support/raw-socket.ts';
+import { chatRequest, rawConnection } from '../../dev/support/raw-socket.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -18,7 +18,7 @@ import {
   stallBeforeHeaders,
   startFakeAgentCore,
 } from '../../test/support/fake-agentcore.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
 import { assertNoInternals } from '../../test/support/leaks.ts';
 

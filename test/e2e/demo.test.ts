@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, npmStart, stopStack } from '../support/npm-start.ts';
-import { rawConnection } from '../support/raw-socket.ts';
+import { rawConnection } from '../../dev/support/raw-socket.ts';
 
 /**
  * End to end, as a newcomer sees it: `npm start`'s script brings up agent, gateway and BFF on the

@@ -2,12 +2,14 @@ import { after, before } from 'node:test';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActiveRuns } from '../../server/src/active-runs.ts';
-import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
+import { agentCoreInvoker } from '../../server/src/agentcore.ts';
+import { createAgentCoreClient } from '../../server/src/agentcore-client.ts';
 import { createApp } from '../../server/src/app.ts';
 import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
 import type { Refusal } from '../../server/src/connection-limits.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
 /** Credentials the SDK signs with in tests: neither may ever show up in a browser's bytes. */
@@ -35,7 +37,7 @@ export interface Bff {
 export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, adjust: (config: ServerConfig) => void = () => {}): Promise<Bff> {
   const config = loadConfig(
     // Tests send many requests from one address: the rate limit and the connection caps have their own tests.
-    { AGENTCORE_ENDPOINT: endpoint, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', MAX_CONNECTIONS_PER_IP: '10000', ...env },
+    { AGENTCORE_ENDPOINT: endpoint, AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', MAX_CONNECTIONS_PER_IP: '10000', ...env },
     () => {},
   );
   adjust(config);

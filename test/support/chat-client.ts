@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import { parseSse } from '../../protocol/sse.ts';
 
 export interface ReceivedEvent {
   id: string | undefined;

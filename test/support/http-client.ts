@@ -1,5 +1,5 @@
 import { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, request } from 'node:http';
-import { SseParser } from '../../server/src/sse-parse.ts';
+import { SseParser } from '../../protocol/sse.ts';
 
 export interface Answer {
   status: number;

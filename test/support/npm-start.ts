@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Browser, chromium } from 'playwright-core';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 
 export interface StartedStack {
   stack: ChildProcess;
@@ -15,7 +15,7 @@ export async function npmStart(args: string[] = []): Promise<StartedStack> {
   const names = { bff: 'PORT', agent: 'AGENT_PORT', gateway: 'GATEWAY_PORT', ...(args.includes('--auth') ? { site: 'DEMO_SITE_PORT' } : {}) };
   const ports: Record<string, number> = {};
   for (const name of Object.keys(names)) ports[name] = await freePort();
-  const stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
+  const stack = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts', ...args], {
     env: { ...process.env, ...Object.fromEntries(Object.entries(names).map(([name, variable]) => [variable, String(ports[name])])), OFFLINE_TOKEN_DELAY_MS: '10' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@ import type { AGUIEvent, Message, RunAgentInput } from '@ag-ui/core';
 import { EventEncoder } from '@ag-ui/encoder';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { RUNTIME_SESSION_HEADER } from '../../../protocol/agent-request.ts';
-import { parseSse } from '../../../server/src/sse-parse.ts';
+import { parseSse } from '../../../protocol/sse.ts';
 import { type GraphOptions, buildGraph } from '../../src/graph.ts';
 import { type RunningRuntime, createRuntime } from '../../src/runtime.ts';
 import { tools } from '../../src/tools.ts';

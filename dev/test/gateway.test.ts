@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
-import { type RunningGateway, createGateway, listenGateway } from '../src/gateway.ts';
-import { buildGraph } from '../src/graph.ts';
-import { type RunningRuntime, createRuntime } from '../src/runtime.ts';
-import { tools } from '../src/tools.ts';
-import { freePort } from '../../test/support/free-port.ts';
-import { rawConnection } from '../../test/support/raw-socket.ts';
-import { TickerChatModel, until } from './support/models.ts';
+import { LOCAL_RUNTIME_ARN } from '../local-runtime.ts';
+import { type RunningGateway, createGateway, listenGateway } from '../agentcore/gateway.ts';
+import { buildGraph } from '../../agent/src/graph.ts';
+import { type RunningRuntime, createRuntime } from '../../agent/src/runtime.ts';
+import { tools } from '../../agent/src/tools.ts';
+import { freePort } from '../support/free-port.ts';
+import { rawConnection } from '../support/raw-socket.ts';
+import { TickerChatModel, until } from '../../agent/test/support/models.ts';
 
 /** The AWS SDK's AgentCore client, pointed at the gateway, making one attempt per call. */
 const sdkClient = (endpoint: string) =>
@@ -123,7 +123,7 @@ describe('local AgentCore gateway: whatever a request holds, it answers, and it 
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     // The process `npm start` runs, with its defaults: a request that killed it would take the stack down.
-    child = spawn(process.execPath, ['--import', 'tsx', 'agent/src/gateway-main.ts'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'dev/agentcore/gateway-main.ts'], {
       env: { PATH: process.env.PATH, GATEWAY_PORT: String(port), AGENT_RUNTIME_URL: 'http://127.0.0.1:9' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

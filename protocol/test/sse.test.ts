@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseEventTooLargeError, SseParser, parseSse } from '../src/sse-parse.ts';
+import { SseEventTooLargeError, SseParser, parseSse } from '../sse.ts';
 
 const STREAM =
   'event: AGENT_START\ndata: {"session_id":"s"}\n\n' +

@@ -6,10 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type ServerResponse, createServer } from 'node:http';
+import { port, text, url } from '../protocol/env.ts';
 import { IdentityProvider } from './identity-provider.ts';
 
-const { PORT = '3001', HOST = '127.0.0.1', BFF_URL, AUTH_ISSUER, AUTH_AUDIENCE } = process.env;
-if (!BFF_URL || !AUTH_ISSUER || !AUTH_AUDIENCE) throw new Error('The demo site needs BFF_URL, AUTH_ISSUER and AUTH_AUDIENCE (scripts/start.ts sets them)');
+const env = process.env;
+const PORT = port(env, 'PORT', 3001);
+const HOST = text(env, 'HOST', '127.0.0.1');
+const BFF_URL = url(env, 'BFF_URL');
+const AUTH_ISSUER = text(env, 'AUTH_ISSUER');
+const AUTH_AUDIENCE = text(env, 'AUTH_AUDIENCE');
+if (!BFF_URL || !AUTH_ISSUER || !AUTH_AUDIENCE) throw new Error('The demo site needs BFF_URL, AUTH_ISSUER and AUTH_AUDIENCE (dev/start.ts sets them)');
 /** The users the page signs in, one per chat. */
 const USERS = new Set(['alice', 'bob']);
 
@@ -35,4 +41,4 @@ createServer(async (req, res) => {
     return json(res, 200, { token: await provider.token(user), expires_in: 300 });
   }
   json(res, 404, { error: 'Not here' });
-}).listen(Number(PORT), HOST, () => console.log(`demo site with its own sign-in on http://${HOST}:${PORT} (identity provider ${AUTH_ISSUER})`));
+}).listen(PORT, HOST, () => console.log(`demo site with its own sign-in on http://${HOST}:${PORT} (identity provider ${AUTH_ISSUER})`));

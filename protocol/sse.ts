@@ -1,3 +1,8 @@
+/**
+ * Server-sent events, as both wires frame them: `event: <name>` and one `data:` line of JSON per
+ * event (Wire 2 adds `id: <run>:<sequence>`), comments (`: ping`) between them. One encoder and one
+ * incremental decoder for every process; the browser decodes with fetch-event-source.
+ */
 import { StringDecoder } from 'node:string_decoder';
 import { type EventSourceParser, createParser } from 'eventsource-parser';
 
@@ -5,6 +10,15 @@ export interface SseMessage {
   id?: string;
   event: string;
   data: string;
+}
+
+/**
+ * One event's frame. `event` and `id` must hold no CR or LF (event names are each wire's own
+ * constants; ids are made by the sender); JSON.stringify escapes every CR and LF in `data`, so the
+ * frame is one template: nothing split or joined.
+ */
+export function sseFrame(event: string, data: unknown, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Raised when one SSE event grows past the parser's size limit before it completes. */
