@@ -5,6 +5,7 @@ import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
 import { DEFAULT_STRINGS } from '../src/strings.ts';
 import { $, $$, nextDone, scenarioStats, sleep, transcriptText, typeAndSend, waitForAlert } from './helpers.ts';
+import { chatError } from '../../protocol/chat-errors.ts';
 
 describe('<agent-chat>', () => {
   beforeEach(() => sessionStorage.clear());
@@ -25,7 +26,7 @@ describe('<agent-chat>', () => {
   it('shows the user message, a collapsed tool card with name, arguments, status and result, and the answer', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/seed"></agent-chat>`);
     const seen: string[] = [];
-    el.addEventListener('agent-chat-event', (e) => seen.push((e as CustomEvent).detail.event));
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     expect((await done).status).to.equal('complete');
@@ -202,7 +203,7 @@ describe('<agent-chat>', () => {
     const before = (await scenarioStats('flaky')).posts;
     typeAndSend(el, 'What is 5+5?');
     await waitForAlert(el);
-    expect($(el, '[role=alert]')!.textContent).to.equal('The assistant is busy. Try again.');
+    expect($(el, '[role=alert]')!.textContent).to.equal(chatError('shutting_down').message);
     const done = nextDone(el);
     $(el, '[part=retry-button]')!.click();
     expect((await done).status).to.equal('complete');

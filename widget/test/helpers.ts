@@ -15,7 +15,7 @@ export function typeAndSend(el: AgentChat, text: string): void {
 
 /** Resolves with the detail of the next `agent-chat-done`. */
 export const nextDone = (el: AgentChat) =>
-  new Promise<{ status: string; text: string }>((resolve) => el.addEventListener('agent-chat-done', (e) => resolve((e as CustomEvent).detail), { once: true }));
+  new Promise<{ status: string; text: string }>((resolve) => el.addEventListener('agent-chat-done', (e) => resolve(e.detail), { once: true }));
 
 /** What the scripted BFF saw for a scenario. */
 export async function scenarioStats(name: string): Promise<{ posts: number; aborted: number; sessionId?: string; headers?: Record<string, string> }> {

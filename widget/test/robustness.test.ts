@@ -76,11 +76,19 @@ describe('a failure is contained to one message', () => {
 
   it('shows a message the element cannot draw at all as its text, and draws the rest', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/echo?delay=0" show-tools="false"></agent-chat>`);
-    const proto = AgentChat.prototype as unknown as { renderTurn: (turn: { parts: Array<{ source?: MarkdownSource }> }) => unknown };
-    const renderTurn = proto.renderTurn;
-    proto.renderTurn = function (this: AgentChat, turn, ...rest: unknown[]) {
-      if (turn.parts.some((part) => part.source?.text.includes('BREAKS'))) throw new TypeError('cannot read properties of undefined');
-      return (renderTurn as (...args: unknown[]) => unknown).call(this, turn, ...rest);
+    // Only drawing a message takes its view's element: make that throw for one message.
+    const element = el as unknown as { viewFor: (part: { source: MarkdownSource }) => object };
+    const viewFor = element.viewFor;
+    element.viewFor = (part) => {
+      const view = viewFor(part);
+      if (!part.source.text.includes('BREAKS')) return view;
+      return new Proxy(view, {
+        get(target, key) {
+          if (key === 'element') throw new TypeError('cannot read properties of undefined');
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
     };
     const warn = console.warn;
     console.warn = () => {};
@@ -92,7 +100,7 @@ describe('a failure is contained to one message', () => {
       expect(broken!.querySelector('.plain')!.textContent).to.equal('It BREAKS here');
       expect(fine!.querySelector('em')!.textContent).to.equal('here');
     } finally {
-      proto.renderTurn = renderTurn;
+      element.viewFor = viewFor;
       console.warn = warn;
     }
   });

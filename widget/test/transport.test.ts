@@ -28,11 +28,30 @@ describe('<agent-chat> transport: one send is exactly one POST', () => {
     expect((await scenarioStats('drop')).posts).to.equal(before + 1);
   });
 
+  it('checks each event it receives: one that lacks a field its type requires fails the turn, and what came before stays', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/malformed"></agent-chat>`);
+    typeAndSend(el, 'What is 5+5?');
+    await waitForAlert(el);
+    expect($(el, '[role=alert]')!.textContent).to.equal('The chat service sent something unreadable.');
+    expect($(el, '.text')!.textContent, 'what arrived stays').to.equal('The result');
+  });
+
+  it('skips events it does not know (a newer service\'s), and the answer completes', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/unknown-events"></agent-chat>`);
+    const seen: string[] = [];
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
+    const done = nextDone(el);
+    typeAndSend(el, 'What is 5+5?');
+    expect((await done).status).to.equal('complete');
+    expect(seen).to.not.include('approval_request');
+    expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
+  });
+
   it('ignores heartbeats and empty events', async () => {
     const before = (await scenarioStats('heartbeat')).posts;
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/heartbeat"></agent-chat>`);
     const seen: string[] = [];
-    el.addEventListener('agent-chat-event', (e) => seen.push((e as CustomEvent).detail.event));
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     expect((await done).status).to.equal('complete');
