@@ -7,7 +7,7 @@ import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
 import { limitRequestsPerClient } from './connection-limits.ts';
-import { corsGuard, preflight } from './cors.ts';
+import { corsGuard } from './cors.ts';
 import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -59,11 +59,15 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
   const limitBytes = bodyLimitBytes(config.maxMessageChars);
-  app.use(CHAT_PATH, corsGuard([...config.publicOrigins, ...config.allowedOrigins]), (_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    next();
-  });
-  app.options(CHAT_PATH, preflight('POST'));
+  app.use(
+    CHAT_PATH,
+    (_req, res, next) => {
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
+    // Answers preflights itself.
+    corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
+  );
   app.post(
     CHAT_PATH,
     // Who is calling first: the rate limit counts per user in authenticated mode.
@@ -91,7 +95,7 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
-    if (!known) logger.error('unhandled error', { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
+    if (!known) logger.error({ request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) }, 'unhandled error');
     const answer = known ?? new HttpError('internal_error');
     res.locals.outcome = answer.code;
     if (res.headersSent) return void res.end();

@@ -62,7 +62,7 @@ export function requireBearer(config: AuthConfig, logger: Logger): RequestHandle
       if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
         return next(unauthorized(res, 'invalid_token'));
       }
-      logger.error('identity provider keys unavailable', { request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) });
+      logger.error({ request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) }, 'identity provider keys unavailable');
       return next(new HttpError('auth_unavailable'));
     }
     if (typeof sub !== 'string' || !sub || sub.length > MAX_SUBJECT_CHARS) {

@@ -59,8 +59,8 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
   const upstream = () =>
     wire1Events(invokeAgent({ prompt: message, runtimeSessionId: conversation, signal: controller.signal, onActivity: watchdog.touch }));
   const events = relay(upstream, session_id, (error, described) => {
-    if (described.code === 'internal_error') logger.error('unexpected upstream failure', { request_id: requestId, error: String(error) });
-    else if (!(error instanceof RunStopped)) logger.debug('upstream failure', { request_id: requestId, code: described.code, error: String(error) });
+    if (described.code === 'internal_error') logger.error({ request_id: requestId, error: String(error) }, 'unexpected upstream failure');
+    else if (!(error instanceof RunStopped)) logger.debug({ request_id: requestId, code: described.code, error: String(error) }, 'upstream failure');
   });
   await pump(events, new SseWriter(res, requestId, config.heartbeatMs), {
     signal: controller.signal,

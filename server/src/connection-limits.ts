@@ -98,14 +98,14 @@ export function refusalLog(logger: Logger, everyMs = 10_000): (why: Refusal) => 
   const flush = () => {
     const seen = counts!;
     counts = undefined;
-    if (seen.size) logger.warn('connections refused', { ...Object.fromEntries(seen), seconds: everyMs / 1000 });
+    if (seen.size) logger.warn({ ...Object.fromEntries(seen), seconds: everyMs / 1000 }, 'connections refused');
   };
   return (why) => {
     if (counts) {
       counts.set(why, (counts.get(why) ?? 0) + 1);
       return;
     }
-    logger.warn('connection refused', { reason: why });
+    logger.warn({ reason: why }, 'connection refused');
     counts = new Map();
     setTimeout(flush, everyMs).unref();
   };
