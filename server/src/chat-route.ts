@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import { HttpError } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import { pump } from './pump.ts';
-import { RunStopped, relay, wire1Events } from './relay.ts';
+import { RunStopped, relay } from './relay.ts';
 import { RunWatchdog } from './run-watchdog.ts';
 import { runtimeSessionId } from './session-id.ts';
 import { SseWriter } from './sse-writer.ts';
@@ -57,7 +57,7 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
   );
   const { requestId } = res.locals;
   const upstream = () =>
-    wire1Events(invokeAgent({ prompt: message, runtimeSessionId: conversation, signal: controller.signal, onActivity: watchdog.touch }));
+    invokeAgent({ prompt: message, runtimeSessionId: conversation, signal: controller.signal, onActivity: watchdog.touch });
   const events = relay(upstream, session_id, (error, described) => {
     if (described.code === 'internal_error') logger.error({ request_id: requestId, error: String(error) }, 'unexpected upstream failure');
     else if (!(error instanceof RunStopped)) logger.debug({ request_id: requestId, code: described.code, error: String(error) }, 'upstream failure');

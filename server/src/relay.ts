@@ -1,4 +1,4 @@
-import { type AgentEvent, readAgentEvents } from '../../protocol/agent-events.ts';
+import { readAgentEvents } from '../../protocol/agent-events.ts';
 import { type ChatError, type ChatErrorCode, chatError } from '../../protocol/chat-errors.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { ChatRun } from '../../protocol/mapping.ts';
@@ -67,36 +67,27 @@ export function describeUpstreamError(error: unknown): ChatError {
 }
 
 /**
- * The checked Wire 1 events of an upstream SSE stream, batch by batch. A malformed event fails the
- * stream after the events before it, which arrived intact.
- */
-export async function* wire1Events(messages: AsyncIterable<readonly SseMessage[]>): AsyncGenerator<AgentEvent[]> {
-  for await (const batch of messages) {
-    const { events, error } = readAgentEvents(batch);
-    if (events.length) yield events;
-    if (error) throw error;
-  }
-}
-
-/**
- * The whole browser stream for one run: `start`, then each agent event mapped the moment it
- * arrives, then exactly one `done` (after which it stops reading). Events come and go in batches
- * (those one upstream chunk completed), so a burst costs one step, not one per event. Never
+ * The whole browser stream for one run: `start`, then each upstream event checked as Wire 1 and
+ * mapped the moment it arrives, then exactly one `done` (after which it stops reading). Events come
+ * and go in batches (those one upstream chunk completed), so a burst costs one step, not one per
+ * event. A malformed event fails the run after the events before it, which arrived intact. Never
  * throws: any failure becomes `error` followed by `done`; `onFailure` sees the original error
  * (for the server's log).
  */
 export async function* relay(
-  agentEvents: () => AsyncIterable<readonly AgentEvent[]>,
+  upstream: () => AsyncIterable<readonly SseMessage[]>,
   sessionId: string,
   onFailure?: (error: unknown, described: ChatError) => void,
 ): AsyncGenerator<ChatEvent[]> {
   const run = new ChatRun(sessionId);
   yield run.start();
   try {
-    for await (const batch of agentEvents()) {
-      const out = run.map(batch);
+    for await (const messages of upstream()) {
+      const { events, error } = readAgentEvents(messages);
+      const out = run.map(events);
       if (out.length) yield out;
       if (run.ended) return;
+      if (error) throw error;
     }
     throw new IncompleteUpstreamError('The agent stream ended before AGENT_END');
   } catch (error) {

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
+import type { SseMessage } from '../../protocol/sse.ts';
 import { RunStopped, relay } from '../src/relay.ts';
+
+/** Agent events as the upstream SSE messages they arrive as. */
+const asMessages = (events: readonly AgentEvent[]): SseMessage[] => events.map(({ event, data }) => ({ event, data: JSON.stringify(data) }));
 
 const t = '2026-01-01T00:00:00.000Z';
 
@@ -10,7 +14,7 @@ const t = '2026-01-01T00:00:00.000Z';
 async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Promise<ChatEvent[]> {
   const each = typeof events === 'function' ? events : async function* () { yield* events; };
   const source = async function* () {
-    for await (const e of each()) yield [e];
+    for await (const e of each()) yield asMessages([e]);
   };
   const out: ChatEvent[] = [];
   for await (const batch of relay(source, 'browser-session')) out.push(...batch);
@@ -61,16 +65,16 @@ describe('the relay: one run\'s browser stream', () => {
   it('maps a batch of events in order and stops reading at AGENT_END', async () => {
     const out: ChatEvent[][] = [];
     const source = async function* () {
-      yield [
+      yield asMessages([
         { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'A' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'B' } },
-      ] as AgentEvent[];
-      yield [
+      ]);
+      yield asMessages([
         { event: 'LLM_RESPONSE', data: { timestamp: t, content: 'AB' } },
         { event: 'AGENT_END', data: { timestamp: t, output: 'AB' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'after the end' } },
-      ] as AgentEvent[];
+      ]);
       throw new Error('read past AGENT_END');
     };
     for await (const batch of relay(source, 's')) out.push(batch);
