@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
-import { pinoHttp } from 'pino-http';
+import type { RequestHandler } from 'express';
 import type { Logger } from './logger.ts';
 
 declare global {
@@ -18,44 +16,36 @@ declare global {
   }
 }
 
-/** The request line's fields: never the body, the query string or a header. */
-function requestFields(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
-  const { path, ip } = req as Request;
-  const { outcome, events } = (res as Response).locals;
-  return {
-    method: req.method,
-    path,
-    status: res.headersSent ? res.statusCode : null,
-    duration_ms: durationMs,
-    outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
-    ...(events === undefined ? {} : { events }),
-    client: ip,
-  };
-}
-
 /**
- * Gives each request an id (also sent back as X-Request-Id) and logs one line when it is over
- * (pino-http): request id, method, path (no query string), status, duration, outcome, client address.
+ * Gives each request an id (also sent back as X-Request-Id) and logs one line when it is over:
+ * method, path (no query string), status, duration, outcome, client address. Never the body.
+ *
+ * Our own and not pino-http's: measured in separate processes, pino-http costs about 70 µs more CPU
+ * per request than this on pino (a fifth of a bare request's, docs/decisions.md) for a line with the
+ * same fields, and it adds a child logger and six properties to every request and response.
  */
 export function requestLog(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (_req, res) => {
-      const requestId = randomUUID();
-      (res as Response).locals.requestId = requestId;
-      res.setHeader('x-request-id', requestId);
-      return requestId;
-    },
-    customAttributeKeys: { reqId: 'request_id' },
-    // The line carries only the request id and the fields below: no request or response dump.
-    quietReqLogger: true,
-    quietResLogger: true,
-    wrapSerializers: false,
-    serializers: { req: () => undefined },
-    customLogLevel: () => 'info',
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request',
-    customSuccessObject: (req, res, { responseTime }) => requestFields(req, res, responseTime as number),
-    customErrorObject: (req, res, _error, { responseTime }) => requestFields(req, res, responseTime as number),
-  }) as unknown as RequestHandler;
+  return (req, res, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    res.once('close', () => {
+      const { outcome, events } = res.locals;
+      logger.info(
+        {
+          request_id: requestId,
+          method: req.method,
+          path: req.path,
+          status: res.headersSent ? res.statusCode : null,
+          duration_ms: Math.round(performance.now() - started),
+          outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
+          ...(events === undefined ? {} : { events }),
+          client: req.ip,
+        },
+        'request',
+      );
+    });
+    next();
+  };
 }
