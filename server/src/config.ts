@@ -58,7 +58,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Each entry must be an exact origin (scheme://host[:port]); `*` and `null` are refused, not trusted. */
 function origins(env: Env, name: string): string[] {
-  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const list = text(env, name, '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const entry of list) {
     let origin: string | undefined;
     try {
@@ -73,7 +73,9 @@ function origins(env: Env, name: string): string[] {
 
 /** Authenticated mode: all three variables or none, and the JWKS on https (or on this machine). */
 function auth(env: Env): AuthConfig | undefined {
-  const { AUTH_JWKS_URL: jwks, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  const jwks = text(env, 'AUTH_JWKS_URL');
+  const issuer = text(env, 'AUTH_ISSUER');
+  const audience = text(env, 'AUTH_AUDIENCE');
   if (!jwks && !issuer && !audience) return undefined;
   if (!jwks || !issuer || !audience) throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
   let jwksUrl: URL;
@@ -93,7 +95,7 @@ export function loadConfig(env: Env = process.env, warn: (message: string) => vo
   const agentcoreEndpoint = text(env, 'AGENTCORE_ENDPOINT');
   const runtimeArn = text(env, 'AGENT_RUNTIME_ARN');
   if (!runtimeArn) throw new Error('Set AGENT_RUNTIME_ARN to the AgentCore runtime to invoke');
-  let sessionSecret = env.SESSION_SECRET;
+  let sessionSecret = text(env, 'SESSION_SECRET');
   if (!sessionSecret) {
     sessionSecret = randomBytes(32).toString('hex');
     warn('SESSION_SECRET is not set: using a random one, so conversations will not survive a restart of the BFF');
