@@ -87,9 +87,9 @@ describe('calculator', () => {
     ['.', /Unexpected "\." at position 1/],
     ['0x10', /Unsupported character "x"/],
     ['1e5', /Unsupported character "e"/],
-    ['('.repeat(200) + '1' + ')'.repeat(200), /nested too deeply/],
-    ['-'.repeat(200) + '1', /nested too deeply/],
-    ['1+'.repeat(MAX_EXPRESSION_LENGTH) + '1', /longer than/],
+    [`${'('.repeat(200)}1${')'.repeat(200)}`, /nested too deeply/],
+    [`${'-'.repeat(200)}1`, /nested too deeply/],
+    [`${'1+'.repeat(MAX_EXPRESSION_LENGTH)}1`, /longer than/],
   ];
   for (const [expression, message] of hostile) {
     it(`refuses ${JSON.stringify(expression.slice(0, 40))} with a clear error`, () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { OFFLINE_NOTICE, OfflineChatModel, accentColourIn, decideReply, extractExpression, noteIn, timeZoneFor } from '../src/offline-model.ts';
 import { calculator } from '../src/tools/calculator.ts';
 import { tools } from '../src/tools.ts';

@@ -1,22 +1,26 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, normalize, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
+import { agUiEvents, invoke, runInput } from '../../agent/test/support/ag-ui.ts';
+import { until } from '../../agent/test/support/models.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { freePort } from '../../dev/support/free-port.ts';
 import { parseSse } from '../../protocol/sse.ts';
-import { agUiEvents, invoke, runInput } from './support/ag-ui.ts';
-import { until } from './support/models.ts';
+import { type FakeAgentCore, startFakeAgentCore } from '../support/fake-agentcore.ts';
+import { ChatStream } from '../support/http-client.ts';
 
 /**
- * What can be checked of agent/Dockerfile without a Docker engine: that it describes an arm64,
- * non-root image listening on 8080; that the files it copies are everything the entry point
- * imports; that the dependencies it installs are exactly the agent's, at the tested versions;
- * and that its entry command, run on a copy of the image's files, serves the agent.
+ * What can be checked of agent/Dockerfile and server/Dockerfile without a Docker engine: that each
+ * describes a non-root image on a current Node LTS; that its build context holds exactly what it
+ * copies and that it copies everything its entry point imports; that the install it runs
+ * (`npm ci --omit=dev -w <part>`, from the one root lockfile) makes a production tree with what the
+ * part needs and nothing of the other parts; and that its command, run on the image's files laid
+ * out from that very install, serves.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -40,9 +44,6 @@ function instructions(dockerfile: string): Instruction[] {
     });
 }
 
-const dockerfile = instructions(read('agent/Dockerfile'));
-const finalStage = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
-
 interface Copy {
   source: string;
   /** The path it lands on, relative to WORKDIR. */
@@ -57,27 +58,23 @@ function copiesIn(stage: Instruction[], from?: string): Copy[] {
       const paths = i.args.split(/\s+/).filter((a) => !a.startsWith('--'));
       const target = paths.pop()!;
       const intoDirectory = paths.length > 1 || target.endsWith('/');
-      return paths.map((source) => ({ source, destination: intoDirectory ? join(target, basename(source)) : normalize(target) }));
+      return paths.map((source) => ({
+        source: source.replace(/\/$/, ''),
+        destination: normalize(intoDirectory ? join(target, basename(source)) : target),
+      }));
     });
 }
 
-/** Everything taken from the build context, by any stage. */
-const contextSources = copiesIn(dockerfile).map((c) => c.source.replace(/\/$/, ''));
-/** The final image's own files from the context (the rest comes from the deps stage). */
-const imageCopies = copiesIn(finalStage);
-const entry: string[] = JSON.parse(finalStage.find((i) => i.keyword === 'CMD')!.args);
-/** The final image's ENV settings (KEY=value pairs, no quoting). */
-const imageEnv: Record<string, string> = Object.fromEntries(
-  finalStage.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
-);
-
-/** Where a context file lands in the final image, if it does. */
-function inImage(contextPath: string): string | undefined {
-  for (const { source, destination } of imageCopies) {
-    const from = source.replace(/\/$/, '');
-    if (contextPath === from || contextPath.startsWith(`${from}/`)) return join(destination, relative(from, contextPath));
-  }
-  return undefined;
+/** A Dockerfile's stages by name (the last one, the image, as ''), each with the stages it builds on. */
+function stages(dockerfile: Instruction[]): Map<string, Instruction[]> {
+  const out = new Map<string, Instruction[]>();
+  const starts = dockerfile.flatMap((i, index) => (i.keyword === 'FROM' ? [index] : []));
+  starts.forEach((start, n) => {
+    const own = dockerfile.slice(start, starts[n + 1] ?? dockerfile.length);
+    const [base, , name = ''] = own[0]!.args.replace(/--platform=\S+\s+/, '').split(/\s+/);
+    out.set(n === starts.length - 1 ? '' : name, [...(out.get(base!) ?? []), ...own]);
+  });
+  return out;
 }
 
 /** The specifiers a module imports: relative files (type-only ones too) and packages (run time only). */
@@ -96,7 +93,10 @@ function importsOf(file: string): { files: string[]; packages: string[] } {
   return { files, packages };
 }
 
-/** Every file the entry point reaches, and every package it loads at run time. */
+const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
+
+/** Every file an entry point reaches, and every package it loads at run time. */
 function reach(entryFile: string): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
@@ -104,145 +104,328 @@ function reach(entryFile: string): { files: Set<string>; packages: Set<string> }
     if (files.has(file)) return;
     files.add(file);
     const found = importsOf(file);
-    for (const p of found.packages) packages.add(p);
+    for (const p of found.packages) if (!isBuiltin(p)) packages.add(packageName(p));
     for (const f of found.files) visit(f);
   };
   visit(entryFile);
   return { files, packages };
 }
 
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
+/** The packages installed in a node_modules tree (installed directories, not workspace links), by name. */
+function installed(nodeModules: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith('.')) continue;
+      const path = join(dir, entry);
+      if (entry.startsWith('@')) {
+        walk(path);
+        continue;
+      }
+      if (lstatSync(path).isSymbolicLink()) continue;
+      const name = relative(nodeModules, path).split('/node_modules/').at(-1)!;
+      found.set(name, path);
+      walk(join(path, 'node_modules'));
+    }
+  };
+  walk(nodeModules);
+  return found;
+}
+
+/** Where a context path lands among a stage's copies, if it does. */
+function landing(copies: Copy[], contextPath: string): string | undefined {
+  for (const { source, destination } of copies) {
+    if (contextPath === source || contextPath.startsWith(`${source}/`)) return join(destination, relative(source, contextPath));
+  }
+  return undefined;
+}
+
+/** The build context a .dockerignore lets through: its `!` lines, less the paths it then excludes again. */
+function dockerignore(path: string): { allowed: string[]; excluded: string[] } {
+  const lines = read(path)
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#') && line !== '*');
+  return {
+    allowed: lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, '')),
+    excluded: lines.filter((l) => !l.startsWith('!')).map((l) => l.replace(/\/$/, '')),
+  };
+}
+
+/** Runs a stage's `npm ci …` in `dir`, which holds the files the stage copied; only the cache, never the registry, if it can. */
+function runInstall(stage: Instruction[], dir: string): void {
+  const command = stage.find((i) => i.keyword === 'RUN' && i.args.startsWith('npm ci'))!.args.split(/\s+/);
+  execFileSync('npm', [...command.slice(1), '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
+}
+
+interface Image {
+  name: 'agent' | 'server';
+  dockerfile: Instruction[];
+  stages: Map<string, Instruction[]>;
+  final: Instruction[];
+  entry: string[];
+  env: Record<string, string>;
+}
+
+function image(name: Image['name']): Image {
+  const dockerfile = instructions(read(`${name}/Dockerfile`));
+  const all = stages(dockerfile);
+  const final = all.get('')!;
+  return {
+    name,
+    dockerfile,
+    stages: all,
+    final,
+    entry: JSON.parse(final.find((i) => i.keyword === 'CMD')!.args),
+    env: Object.fromEntries(
+      final.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
+    ),
+  };
+}
+
+/** The static checks both images share. */
+function describesAnImage(img: Image, port: string): void {
+  it('is on a current Node LTS, as a non-root user, listening where it says', () => {
+    const from = img.final.findLast((i) => i.keyword === 'FROM')!.args;
+    const major = Number(/node:(\d+)/.exec(from)![1]);
+    assert.ok(major >= 24 && major % 2 === 0, `node:${major} is an LTS line (with type stripping on by default)`);
+    const user = img.final.findLast((i) => i.keyword === 'USER')?.args;
+    assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
+    assert.ok(img.final.findLastIndex((i) => i.keyword === 'USER') > img.final.findLastIndex((i) => i.keyword === 'COPY'));
+    assert.ok(img.final.some((i) => i.keyword === 'EXPOSE' && i.args === port));
+    assert.equal(img.env.PORT, port);
+    assert.equal(img.env.NODE_ENV, 'production');
+  });
+
+  it('has a build context of exactly what it copies', () => {
+    const sources = new Set(copiesIn(img.dockerfile).map((c) => c.source));
+    for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+    // A file inside a copied folder (protocol/package.json in protocol/) needs no line of its own.
+    const outermost = [...sources].filter((s) => ![...sources].some((other) => s.startsWith(`${other}/`)));
+    const { allowed, excluded } = dockerignore(`${img.name}/Dockerfile.dockerignore`);
+    assert.deepEqual([...allowed].sort(), outermost.sort());
+    assert.deepEqual(excluded, ['protocol/test'], 'tests stay out of the image');
+  });
+}
+
+/** `npm ci --omit=dev -w <part>` as the deps stage runs it, in a directory laid out as that stage's. */
+function installAsTheImageDoes(img: Image): { dir: string; tree: Map<string, string> } {
+  const deps = img.stages.get('deps')!;
+  const dir = mkdtempSync(join(tmpdir(), `${img.name}-deps-`));
+  for (const { source, destination } of copiesIn(deps)) {
+    mkdirSync(dirname(join(dir, destination)), { recursive: true });
+    cpSync(join(ROOT, source), join(dir, destination), { recursive: true });
+  }
+  runInstall(deps, dir);
+  return { dir, tree: installed(join(dir, 'node_modules')) };
+}
 
 describe('agent/Dockerfile', () => {
-  it('builds a linux/arm64 image on a current Node LTS that runs TypeScript itself', () => {
-    const [from] = finalStage;
-    assert.match(from!.args, /^--platform=linux\/arm64 node:(\d+)(-slim)?$/);
-    const major = Number(/node:(\d+)/.exec(from!.args)![1]);
-    assert.ok(major >= 24 && major % 2 === 0, `node:${major} is an LTS line with type stripping on by default`);
+  const img = image('agent');
+  let deps: { dir: string; tree: Map<string, string> };
+  before(() => {
+    deps = installAsTheImageDoes(img);
+  });
+  after(() => rmSync(deps.dir, { recursive: true, force: true }));
+
+  describesAnImage(img, '8080');
+
+  it('is a linux/arm64 image whose agent listens on all interfaces (AgentCore reaches it from outside)', () => {
+    assert.match(img.final.findLast((i) => i.keyword === 'FROM')!.args, /^--platform=linux\/arm64 node:\d+(-slim)?$/);
+    assert.equal(img.env.HOST, '0.0.0.0');
   });
 
-  it('runs as a non-root user and listens on 8080', () => {
-    const user = finalStage.find((i) => i.keyword === 'USER')?.args;
-    assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
-    assert.ok(finalStage.findIndex((i) => i.keyword === 'USER') > finalStage.findLastIndex((i) => i.keyword === 'COPY'));
-    assert.ok(finalStage.some((i) => i.keyword === 'EXPOSE' && i.args === '8080'));
-    assert.equal(imageEnv.PORT, '8080');
-    assert.equal(imageEnv.HOST, '0.0.0.0', 'AgentCore reaches it from outside the container (the agent\'s own default is loopback)');
-  });
-
-  it('copies every file the entry point imports, and its build context holds just those files', () => {
-    assert.deepEqual(entry.slice(0, 1), ['node']);
-    const main = join(ROOT, entry[1]!);
-    assert.ok(existsSync(main), `${entry[1]} exists`);
+  it('copies every file the entry point imports', () => {
+    assert.equal(img.entry[0], 'node');
+    const main = join(ROOT, img.entry[1]!);
     for (const file of reach(main).files) {
       const path = relative(ROOT, file);
       assert.ok(existsSync(file), `${path} exists`);
-      assert.ok(inImage(path), `${path} is copied into the image`);
+      assert.ok(landing(copiesIn(img.final), path), `${path} is copied into the image`);
     }
-    for (const source of contextSources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
-    // The .dockerignore lets through exactly what the COPY lines take.
-    const allowed = read('agent/Dockerfile.dockerignore')
-      .split('\n')
-      .filter((line) => line.startsWith('!'))
-      .map((line) => line.slice(1).replace(/\/$/, ''));
-    assert.deepEqual(allowed.sort(), [...contextSources].sort());
   });
 
-  it("installs exactly the agent's runtime dependencies, at the versions the tests use", async () => {
-    const agent = JSON.parse(read('agent/package.json'));
-    const root = JSON.parse(read('package.json'));
-    const used = [...reach(join(ROOT, entry[1]!)).packages].filter((s) => !isBuiltin(s)).map(packageName);
-    assert.deepEqual(Object.keys(agent.dependencies).sort(), [...new Set(used)].sort(), 'agent/package.json lists what the agent imports, no more');
-    for (const [name, version] of Object.entries(agent.dependencies)) assert.equal(version, root.dependencies[name], `${name} as in package.json`);
-    assert.equal(agent.type, 'module');
-    assert.equal(agent.devDependencies, undefined);
-    // The deps stage installs from agent/package.json and its lockfile; the image takes the result.
-    assert.deepEqual(copiesIn(dockerfile.slice(0, dockerfile.findLastIndex((i) => i.keyword === 'FROM'))).map((c) => c.source), ['agent/package.json', 'agent/package-lock.json']);
-    assert.deepEqual(copiesIn(finalStage, 'deps'), [
-      { source: '/app/package.json', destination: 'package.json' },
-      { source: '/app/node_modules', destination: 'node_modules' },
-    ]);
+  it("installs the agent's production tree: what it imports, at the locked versions, no BFF and nothing of dev/, all plain JavaScript", () => {
+    for (const name of reach(join(ROOT, img.entry[1]!)).packages) assert.ok(deps.tree.has(name), `${name} is installed`);
+    for (const name of ['express', 'cors', 'helmet', 'express-rate-limit', 'lit', 'vite', 'esbuild', 'typescript', 'tsx', '@biomejs/biome']) {
+      assert.ok(!deps.tree.has(name), `${name} is not in the agent's image`);
+    }
+    const lock = JSON.parse(read('package-lock.json')).packages as Record<string, { version?: string; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }>;
+    for (const [name, path] of deps.tree) {
+      const entry = lock[relative(deps.dir, path)];
+      assert.ok(entry, `${name} is in the lockfile at ${relative(deps.dir, path)}`);
+      assert.equal(JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')).version, entry.version, name);
+      assert.ok(!entry.hasInstallScript && !entry.os && !entry.cpu, `${name} is plain JavaScript, safe to install on any platform`);
+    }
+    assert.deepEqual(copiesIn(img.final, 'deps'), [{ source: '/app/node_modules', destination: 'node_modules' }]);
   });
 
-  it('locks the same versions as the root lockfile, all plain JavaScript (safe to install on any platform)', () => {
-    const agentLock = JSON.parse(read('agent/package-lock.json')).packages as Record<string, { version?: string; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }>;
-    const rootLock = JSON.parse(read('package-lock.json')).packages as Record<string, { version?: string }>;
-    const regenerate = 'regenerate: cp package-lock.json agent/ && (cd agent && npm install --package-lock-only --ignore-scripts)';
-    assert.deepEqual(agentLock['']!, { ...agentLock['']!, dependencies: JSON.parse(read('agent/package.json')).dependencies }, regenerate);
-    for (const [path, entry] of Object.entries(agentLock)) {
-      if (!path) continue;
-      assert.equal(entry.version, rootLock[path]?.version, `${path}: ${regenerate}`);
-      assert.ok(!entry.hasInstallScript && !entry.os && !entry.cpu, `${path} is plain JavaScript`);
-    }
+  describe("its command, on the image's files laid out from that install", () => {
+    let app: string;
+    let child: ChildProcess;
+    let url: string;
+    let output = '';
+
+    before(async () => {
+      app = mkdtempSync(join(tmpdir(), 'agent-image-'));
+      for (const { source, destination } of copiesIn(img.final)) cpSync(join(ROOT, source), join(app, destination), { recursive: true });
+      cpSync(join(deps.dir, 'node_modules'), join(app, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      rmSync(join(app, 'protocol/test'), { recursive: true, force: true });
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      // Node ≥ 22.18 runs the .ts entry as the image does; older Node needs tsx (not in the image) to strip the types.
+      const stripsTypes = !!(process.features as { typescript?: string }).typescript;
+      const tsx = import.meta.resolve('tsx');
+      child = spawn(process.execPath, stripsTypes ? img.entry.slice(1) : ['--import', tsx, ...img.entry.slice(1)], {
+        cwd: app,
+        env: { PATH: process.env.PATH, ...img.env, PORT: String(port), HOST: '127.0.0.1', OFFLINE_TOKEN_DELAY_MS: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (d: Buffer) => (output += d));
+      child.stderr!.on('data', (d: Buffer) => (output += d));
+      await until(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the agent exited (${child.exitCode}):\n${output}`);
+          return fetch(`${url}/ping`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        'the agent answers /ping',
+        30_000,
+      );
+    });
+
+    after(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(app, { recursive: true, force: true });
+    });
+
+    it('answers an invocation on the offline model', async () => {
+      const response = await fetch(`${url}/invocations`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'x-amzn-bedrock-agentcore-runtime-session-id': 'container-session-0123456789abcdef0123456789',
+        },
+        body: JSON.stringify({ prompt: 'What is 6*7?' }),
+      });
+      let end: { output?: string } | undefined;
+      for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>)) if (m.event === 'AGENT_END') end = JSON.parse(m.data);
+      assert.equal(end?.output, 'The result of 6*7 is 42.');
+    });
+
+    it('answers an AG-UI RunAgentInput with AG-UI events (serverProtocol AGUI)', async () => {
+      const response = await invoke(url, runInput('What is 6*7?'));
+      const types: string[] = [];
+      for await (const e of agUiEvents(response)) types.push(e.type);
+      assert.equal(types[0], 'RUN_STARTED');
+      assert.ok(types.includes('TOOL_CALL_RESULT') && types.includes('TEXT_MESSAGE_END'));
+      assert.equal(types.at(-1), 'RUN_FINISHED');
+    });
   });
 });
 
-describe("the image's entry command, on a copy of the image's files", () => {
-  let app: string;
-  let child: ChildProcess;
-  let url: string;
-  let output = '';
-
-  before(async () => {
-    // /app as the Dockerfile lays it out: package.json (from the deps stage), then the final stage's
-    // copies; node_modules is the repository's (a superset of the image's, checked above).
-    app = await mkdtemp(join(tmpdir(), 'agent-image-'));
-    await writeFile(join(app, 'package.json'), await readFile(join(ROOT, 'agent/package.json')));
-    for (const { source, destination } of imageCopies) await cp(join(ROOT, source), join(app, destination), { recursive: true });
-    await symlink(join(ROOT, 'node_modules'), join(app, 'node_modules'));
-
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    // Node ≥ 22.18 runs the .ts entry as the image does; older Node needs tsx to strip the types.
-    const stripsTypes = !!(process.features as { typescript?: string }).typescript;
-    const [command, ...args] = entry;
-    child = spawn(command === 'node' ? process.execPath : command!, stripsTypes ? args : ['--import', 'tsx', ...args], {
-      cwd: app,
-      env: { PATH: process.env.PATH, ...imageEnv, PORT: String(port), OFFLINE_TOKEN_DELAY_MS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d));
-    child.stderr!.on('data', (d: Buffer) => (output += d));
+describe('server/Dockerfile', () => {
+  const img = image('server');
+  let deps: { dir: string; tree: Map<string, string> };
+  before(() => {
+    deps = installAsTheImageDoes(img);
   });
+  after(() => rmSync(deps.dir, { recursive: true, force: true }));
 
-  after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+  describesAnImage(img, '3000');
+
+  it('bundles everything the BFF imports in its build stage, and runs the bundle as npm run start:server does', () => {
+    const build = img.stages.get('build')!;
+    assert.ok(build.some((i) => i.keyword === 'RUN' && i.args === 'npm run build:server'));
+    for (const file of reach(join(ROOT, 'server/src/main.ts')).files) {
+      const path = relative(ROOT, file);
+      assert.ok(landing(copiesIn(build), path), `${path} is copied into the build stage`);
     }
-    await rm(app, { recursive: true, force: true });
+    const startServer: string = JSON.parse(read('package.json')).scripts['start:server'];
+    assert.deepEqual(img.entry, startServer.split(' '));
+    assert.deepEqual(copiesIn(img.final, 'build'), [{ source: '/app/server/dist/main.mjs', destination: 'server/dist/main.mjs' }]);
+    assert.deepEqual(copiesIn(img.final, 'deps'), [{ source: '/app/node_modules', destination: 'node_modules' }]);
   });
 
-  it('serves /ping and answers an invocation on the offline model', async () => {
-    await until(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the agent exited (${child.exitCode}):\n${output}`);
-        return fetch(`${url}/ping`).then((r) => r.ok, () => false);
-      },
-      'the agent answers /ping',
-      30_000,
-    );
-    const response = await fetch(`${url}/invocations`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        'x-amzn-bedrock-agentcore-runtime-session-id': 'container-session-0123456789abcdef0123456789',
-      },
-      body: JSON.stringify({ prompt: 'What is 6*7?' }),
+  it("installs the BFF's production tree: what its bundle loads, and no LangChain, agent, widget or dev tooling", () => {
+    for (const name of reach(join(ROOT, 'server/src/main.ts')).packages) assert.ok(deps.tree.has(name), `${name} is installed`);
+    for (const name of deps.tree.keys()) {
+      assert.ok(!/^@langchain\/|^@ag-ui\/|^bedrock-agentcore$|^fastify$|^@aws-sdk\/client-bedrock-runtime$|^zod$/.test(name), `${name} is not in the BFF's image`);
+      assert.ok(!/^lit$|^@lit\/|^vite$|^esbuild$|^typescript$|^tsx$|^@biomejs\//.test(name), `${name} is not in the BFF's image`);
+    }
+  });
+
+  describe("its command, on the image's files laid out from that install", () => {
+    let app: string;
+    let child: ChildProcess;
+    let url: string;
+    let fake: FakeAgentCore;
+    let output = '';
+
+    before(async () => {
+      app = mkdtempSync(join(tmpdir(), 'bff-image-'));
+      cpSync(join(deps.dir, 'node_modules'), join(app, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      // The build stage's bundle, made as it makes it.
+      execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: ROOT, stdio: 'pipe' });
+      mkdirSync(join(app, 'server/dist'), { recursive: true });
+      cpSync(join(ROOT, 'server/dist/main.mjs'), join(app, 'server/dist/main.mjs'));
+      fake = await startFakeAgentCore();
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      const [, ...args] = img.entry;
+      child = spawn(process.execPath, args, {
+        cwd: app,
+        env: {
+          PATH: process.env.PATH,
+          ...img.env,
+          PORT: String(port),
+          AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
+          AGENTCORE_ENDPOINT: fake.url,
+          SERVE_DEMO: 'false',
+          SESSION_SECRET: 'image-test',
+          AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+          AWS_SECRET_ACCESS_KEY: 'image-test',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (d: Buffer) => (output += d));
+      child.stderr!.on('data', (d: Buffer) => (output += d));
+      await until(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the BFF exited (${child.exitCode}):\n${output}`);
+          return fetch(`${url}/health`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        'the BFF answers /health',
+        30_000,
+      );
     });
-    let end: unknown;
-    for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>)) if (m.event === 'AGENT_END') end = JSON.parse(m.data);
-    assert.deepEqual(end, { timestamp: (end as { timestamp: string }).timestamp, output: 'The result of 6*7 is 42.' });
-  });
 
-  it('answers an AG-UI RunAgentInput with AG-UI events (serverProtocol AGUI)', async () => {
-    const response = await invoke(url, runInput('What is 6*7?'));
-    const types: string[] = [];
-    for await (const e of agUiEvents(response)) types.push(e.type);
-    assert.equal(types[0], 'RUN_STARTED');
-    assert.ok(types.includes('TOOL_CALL_RESULT') && types.includes('TEXT_MESSAGE_END'));
-    assert.equal(types.at(-1), 'RUN_FINISHED');
+    after(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      await fake.close();
+      rmSync(app, { recursive: true, force: true });
+    });
+
+    it('relays a chat from AgentCore to the browser', async () => {
+      const stream = new ChatStream(url, { message: 'Hi' });
+      await stream.finished;
+      assert.deepEqual(
+        stream.events.map((e) => e.event),
+        ['start', 'agent_start', 'token', 'token', 'token', 'token', 'message', 'done'],
+      );
+      assert.deepEqual(stream.events.at(-1)!.data, { status: 'complete' });
+    });
   });
 });
