@@ -1,6 +1,6 @@
 /**
  * Markdown conformance: the widget's parser (widget/src/markdown/) against the CommonMark spec's
- * examples (npm `commonmark-spec`, 0.31.2) for every section whose constructs the README says the
+ * examples (npm `commonmark-spec`, 0.31.2) for every section whose constructs docs/widget.md says the
  * widget renders, written as the spec's reference HTML and compared (bench/support/commonmark.ts).
  * Prints the pass rate per section and the failing examples; the figure is the whole rate, against
  * the 96 % that widget/test/node/markdown-parser.test.ts holds npm test to.

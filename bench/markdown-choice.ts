@@ -1,6 +1,6 @@
 /**
  * `npm run bench:markdown-choice`: the measurements behind keeping our own markdown parser rather
- * than rendering the tokens of a well-kept one, all in one run on one machine (README, "Safe
+ * than rendering the tokens of a well-kept one, all in one run on one machine (docs/decisions.md, "Markdown: our own parser"; docs/widget.md, "Safe
  * markdown"). For each candidate — the widget's parser, marked's lexer, markdown-it's token stream,
  * micromark with mdast-util-from-markdown:
  *
@@ -25,7 +25,7 @@ import MarkdownIt from 'markdown-it';
 import { Lexer, marked } from 'marked';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { micromark } from 'micromark';
-import { type Block } from '../widget/src/markdown/blocks.ts';
+import type { Block } from '../widget/src/markdown/blocks.ts';
 import { parseInline } from '../widget/src/markdown/inline.ts';
 import { MarkdownSource } from '../widget/src/markdown/source.ts';
 import { CLAIMED, EXAMPLES, conformance, normalize } from './support/commonmark.ts';

@@ -24,7 +24,7 @@
  *   timed, and the style and layout it caused are forced and timed after it; the figure is the
  *   worst shape's p95 of parse and render over the frames of the last fifth of the stream, when
  *   the answer is 80–100 KB long. The layout is printed beside it: it is the browser's, and for one
- *   block this long it grows with the block (see README).
+ *   block this long it grows with the block (see docs/benchmarks.md).
  * - The pathological corpus (bench/support/pathological-markdown.ts, the one the widget tests run
  *   in CI) at 8 KB and 64 KB, streamed as fast as the socket takes it: main-thread CPU time (CDP
  *   TaskDuration) from send to the answer drawn, the smaller of two runs; the figure is the worst

@@ -21,6 +21,7 @@ const USERS = new Set(['alice', 'bob']);
 
 const provider = await IdentityProvider.create(AUTH_ISSUER, AUTH_AUDIENCE);
 const page = (await readFile(new URL('./demo-site.html', import.meta.url), 'utf8')).replaceAll('{{BFF_URL}}', BFF_URL);
+const favicon = await readFile(new URL('../demo/favicon.svg', import.meta.url));
 const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': `default-src 'self'; script-src 'self' 'unsafe-inline' ${BFF_URL}; connect-src 'self' ${BFF_URL}; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'`,
@@ -34,6 +35,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://site');
   if (req.method === 'GET' && url.pathname === '/') return void res.writeHead(200, pageHeaders).end(page);
+  if (req.method === 'GET' && url.pathname === '/favicon.svg') return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(favicon);
   if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') return json(res, 200, provider.jwks());
   if (req.method === 'POST' && url.pathname === '/token') {
     const user = url.searchParams.get('user') ?? '';

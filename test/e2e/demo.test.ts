@@ -33,6 +33,8 @@ describe('the demo page on the started stack', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A clean console: no failed request (a missing favicon included), no CSP violation.
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     await page.goto(url);
     assert.equal(await page.locator('script[src]').count(), 1, 'the demo loads the widget with one script tag');
     assert.match((await page.locator('#offline-note').textContent())!, /offline demo model/);

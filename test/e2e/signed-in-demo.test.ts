@@ -33,6 +33,8 @@ describe('the signed-in demo (npm run start:auth)', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A clean console: no failed request (a missing favicon included), no CSP violation.
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     const chatRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/v1/chat/stream') && r.method() === 'POST') chatRequests.push(r.headers().authorization ?? '');

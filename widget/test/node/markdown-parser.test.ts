@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLAIMED, EXAMPLES, conformance, documentHtml, normalize, toHtml } from '../../../bench/support/commonmark.ts';
-import { type Block } from '../../src/markdown/blocks.ts';
+import type { Block } from '../../src/markdown/blocks.ts';
 import { type Inline, parseInline } from '../../src/markdown/inline.ts';
 import { MarkdownSource } from '../../src/markdown/source.ts';
 
-/** The conformance the README states: fails below it. */
+/** The conformance docs/widget.md states: fails below it. */
 const COMMITTED_PASS_RATE = 0.96;
 
 /**
