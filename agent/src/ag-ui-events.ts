@@ -259,7 +259,10 @@ export interface AgUiRunOptions {
   logError?: (error: unknown) => void;
 }
 
-const stamped = (event: AGUIEvent): AGUIEvent => ((event.timestamp = Date.now()), event);
+const stamped = (event: AGUIEvent): AGUIEvent => {
+  event.timestamp = Date.now();
+  return event;
+};
 
 /** An input that cannot be run is answered by this alone, before RUN_STARTED. */
 const badRequest = (message: string): AGUIEvent => ({ type: EventType.RUN_ERROR, code: 'bad_request', message });

@@ -48,7 +48,7 @@ export const PATHOLOGICAL_CASES: PathologicalCase[] = [
   { name: 'bare URLs with trailing punctuation', text: (size) => repeat('https://example.com/a_b.c?d=(e)).,;:"\'> ', size) },
   { name: 'autolinks without an end', text: (size) => repeat('<https://example.com/', size) },
   { name: 'entity-like text', text: (size) => repeat('&#x1234567;&amp&#; ', size) },
-  { name: 'link reference definitions and uses', text: (size) => { const n = Math.floor(size / 40); return Array.from({ length: n }, (_, i) => `[r${i}]: https://e.com/${i}`).join('\n') + '\n\n' + Array.from({ length: n }, (_, i) => `[r${i}]`).join(' '); } },
+  { name: 'link reference definitions and uses', text: (size) => { const n = Math.floor(size / 40); return `${Array.from({ length: n }, (_, i) => `[r${i}]: https://e.com/${i}`).join('\n')}\n\n${Array.from({ length: n }, (_, i) => `[r${i}]`).join(' ')}`; } },
   { name: 'many escapes and entities', text: (size) => repeat('\\*\\_\\[\\`&lt;', size) },
   { name: 'heading markers', text: (size) => repeat('####### #\n', size) },
   { name: 'setext underlines after long paragraphs', text: (size) => repeat('a\n-\n', size) },

@@ -41,7 +41,7 @@ describe('slow clients: headers within HEADERS_TIMEOUT_MS of the first byte, the
     await withFakeBff({ ...FAST, MAX_CONNECTIONS_PER_IP: '8' }, async (_fake, bff) => {
       const started = performance.now();
       const connections = await Promise.all(Array.from({ length: 12 }, () => rawConnection(bff.url, { localAddress: ATTACKER })));
-      const trickles = connections.map((c) => trickle(c, 'GET /health HTTP/1.1\r\nHost: bff\r\nX-Slow: ' + 'a'.repeat(200), 50));
+      const trickles = connections.map((c) => trickle(c, `GET /health HTTP/1.1\r\nHost: bff\r\nX-Slow: ${'a'.repeat(200)}`, 50));
 
       // The four past the cap are dropped at once, before a byte is read.
       await waitFor(() => bff.refused.length === 4, 'four connections to be refused');

@@ -1,7 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import { PATHOLOGICAL_CASES } from '../../bench/support/pathological-markdown.ts';
-import { AgentChat } from '../src/agent-chat.ts';
+import '../src/agent-chat.ts';
+import type { AgentChat } from '../src/agent-chat.ts';
 import { MarkdownSource } from '../src/markdown/source.ts';
 import { $, $$, converse, reload } from './helpers.ts';
 

@@ -62,6 +62,7 @@ const NAMED: Record<string, string> = {
   le: '≤', ge: '≥', infin: '∞', check: '✓',
 };
 const ENTITY = /&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: CommonMark's URI autolinks exclude ASCII control characters.
 const URI_AUTOLINK = /<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>\x00-\x1f]*)>/y;
 const EMAIL_AUTOLINK = /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
 /** The start of a GFM extended autolink; the rest is found by hand. */
