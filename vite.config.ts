@@ -19,7 +19,14 @@ function minifyCssTemplates(): Plugin {
     name: 'minify-css-templates',
     transform(code, id) {
       if (!/\/widget\/src\/styles\/[^/]+\.ts$/.test(id)) return undefined;
-      return code.replace(/css`([^`]*)`/g, (_, body: string) => `css\`${body.split(/(\$\{[^}]*\})/).map((part, i) => (i % 2 ? part : minify(part))).join('')}\``);
+      return code.replace(
+        /css`([^`]*)`/g,
+        (_, body: string) =>
+          `css\`${body
+            .split(/(\$\{[^}]*\})/)
+            .map((part, i) => (i % 2 ? part : minify(part)))
+            .join('')}\``,
+      );
     },
   };
 }

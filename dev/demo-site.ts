@@ -15,7 +15,8 @@ const HOST = text(env, 'HOST', '127.0.0.1');
 const BFF_URL = url(env, 'BFF_URL');
 const AUTH_ISSUER = text(env, 'AUTH_ISSUER');
 const AUTH_AUDIENCE = text(env, 'AUTH_AUDIENCE');
-if (!BFF_URL || !AUTH_ISSUER || !AUTH_AUDIENCE) throw new Error('The demo site needs BFF_URL, AUTH_ISSUER and AUTH_AUDIENCE (dev/start.ts sets them)');
+if (!BFF_URL || !AUTH_ISSUER || !AUTH_AUDIENCE)
+  throw new Error('The demo site needs BFF_URL, AUTH_ISSUER and AUTH_AUDIENCE (dev/start.ts sets them)');
 /** The users the page signs in, one per chat. */
 const USERS = new Set(['alice', 'bob']);
 
@@ -35,7 +36,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://site');
   if (req.method === 'GET' && url.pathname === '/') return void res.writeHead(200, pageHeaders).end(page);
-  if (req.method === 'GET' && url.pathname === '/favicon.svg') return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(favicon);
+  if (req.method === 'GET' && url.pathname === '/favicon.svg')
+    return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(favicon);
   if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') return json(res, 200, provider.jwks());
   if (req.method === 'POST' && url.pathname === '/token') {
     const user = url.searchParams.get('user') ?? '';
@@ -43,4 +45,6 @@ createServer(async (req, res) => {
     return json(res, 200, { token: await provider.token(user), expires_in: 300 });
   }
   json(res, 404, { error: 'Not here' });
-}).listen(PORT, HOST, () => console.log(`demo site with its own sign-in on http://${HOST}:${PORT} (identity provider ${AUTH_ISSUER})`));
+}).listen(PORT, HOST, () =>
+  console.log(`demo site with its own sign-in on http://${HOST}:${PORT} (identity provider ${AUTH_ISSUER})`),
+);

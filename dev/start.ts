@@ -31,7 +31,11 @@ const reachable = publicHost === '0.0.0.0' ? LOOPBACK : publicHost;
 const bffUrl = `http://localhost:${ports.bff}`;
 const siteUrl = `http://localhost:${ports.site}`;
 /** The demo site's sign-in, as the BFF is told to trust it. */
-const identity = { AUTH_JWKS_URL: `http://${reachable}:${ports.site}/.well-known/jwks.json`, AUTH_ISSUER: siteUrl, AUTH_AUDIENCE: 'agent-chat-demo' };
+const identity = {
+  AUTH_JWKS_URL: `http://${reachable}:${ports.site}/.well-known/jwks.json`,
+  AUTH_ISSUER: siteUrl,
+  AUTH_AUDIENCE: 'agent-chat-demo',
+};
 
 await build({ logLevel: 'warn' });
 
@@ -66,7 +70,9 @@ function start(name: string, entry: string, childEnv: Record<string, string>): v
 function stop(code: number): void {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code));
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() =>
+    process.exit(code),
+  );
   setTimeout(() => process.exit(code), 5000).unref();
 }
 
@@ -98,7 +104,8 @@ start('gateway', 'dev/agentcore/gateway-main.ts', {
   HOST: LOOPBACK,
   AGENT_RUNTIME_URL: `http://${LOOPBACK}:${ports.agent}`,
 });
-if (auth) start('site', 'dev/demo-site.ts', { PORT: String(ports.site), HOST: publicHost, BFF_URL: bffUrl, ...identity });
+if (auth)
+  start('site', 'dev/demo-site.ts', { PORT: String(ports.site), HOST: publicHost, BFF_URL: bffUrl, ...identity });
 start('bff', 'server/src/main.ts', {
   PORT: String(ports.bff),
   HOST: publicHost,

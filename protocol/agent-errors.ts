@@ -8,15 +8,27 @@
  */
 export const AGENT_ERRORS = {
   /** The payload has no usable prompt: not JSON, or no non-empty `prompt` / `message` string. */
-  bad_request: { message: 'The request needs a JSON body with a non-empty "prompt" string.', retryable: false, status: 400 },
+  bad_request: {
+    message: 'The request needs a JSON body with a non-empty "prompt" string.',
+    retryable: false,
+    status: 400,
+  },
   /** The model kept asking for tools past the run's step budget (`AGENT_MAX_STEPS`). */
-  step_limit: { message: 'The agent took too many steps without finishing and was stopped.', retryable: false, status: 500 },
+  step_limit: {
+    message: 'The agent took too many steps without finishing and was stopped.',
+    retryable: false,
+    status: 500,
+  },
   /** The caller went away; the run was stopped. */
   cancelled: { message: 'The run was cancelled.', retryable: false, status: 500 },
   /** The model provider is rate-limiting or out of quota. Worth retrying as is, a little later. */
   model_throttled: { message: 'The model is busy right now. Try again shortly.', retryable: true, status: 429 },
   /** The model provider failed, timed out or could not be reached. Worth retrying as is. */
-  model_unavailable: { message: 'The model is not available right now. Try again shortly.', retryable: true, status: 503 },
+  model_unavailable: {
+    message: 'The model is not available right now. Try again shortly.',
+    retryable: true,
+    status: 503,
+  },
   /** The agent may not use its model: credentials, permissions, or the model is not enabled. */
   model_access_denied: { message: 'The agent is not allowed to use its model.', retryable: false, status: 500 },
   /** The model provider refused the request as invalid, e.g. the conversation is too long for it. */

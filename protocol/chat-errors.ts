@@ -18,18 +18,38 @@ export interface ChatErrorSpec {
  */
 export const CHAT_ERRORS = {
   // Before a stream: the request.
-  invalid_json: { status: 400, retryable: false, message: 'The body is not valid JSON: send an object like {"message": "Hello"}.' },
+  invalid_json: {
+    status: 400,
+    retryable: false,
+    message: 'The body is not valid JSON: send an object like {"message": "Hello"}.',
+  },
   invalid_body: { status: 400, retryable: false, message: 'The body must be a JSON object like {"message": "Hello"}.' },
-  unknown_field: { status: 400, retryable: false, message: 'Unknown field {field}: send "message" and, optionally, "session_id".' },
+  unknown_field: {
+    status: 400,
+    retryable: false,
+    message: 'Unknown field {field}: send "message" and, optionally, "session_id".',
+  },
   invalid_message: { status: 400, retryable: false, message: '"message" is required and must be a non-empty string.' },
   message_too_long: { status: 400, retryable: false, message: '"message" must be at most {max} characters.' },
-  invalid_session_id: { status: 400, retryable: false, message: '"session_id" must be 1–256 characters of A-Z a-z 0-9 . _ : -' },
+  invalid_session_id: {
+    status: 400,
+    retryable: false,
+    message: '"session_id" must be 1–256 characters of A-Z a-z 0-9 . _ : -',
+  },
   request_aborted: { status: 400, retryable: false, message: 'The request body was cut off.' },
   invalid_body_size: { status: 400, retryable: false, message: 'The body does not match its Content-Length.' },
   unreadable_body: { status: 400, retryable: false, message: 'The request body could not be read.' },
   body_too_large: { status: 413, retryable: false, message: 'The body must be at most {max} bytes.' },
-  unsupported_media_type: { status: 415, retryable: false, message: 'Send the body as Content-Type: application/json.' },
-  unsupported_encoding: { status: 415, retryable: false, message: 'Send the body uncompressed, without a Content-Encoding.' },
+  unsupported_media_type: {
+    status: 415,
+    retryable: false,
+    message: 'Send the body as Content-Type: application/json.',
+  },
+  unsupported_encoding: {
+    status: 415,
+    retryable: false,
+    message: 'Send the body uncompressed, without a Content-Encoding.',
+  },
   unsupported_charset: { status: 415, retryable: false, message: 'Send the body as UTF-8.' },
   not_acceptable: { status: 406, retryable: false, message: 'The answer is a stream: accept text/event-stream.' },
   method_not_allowed: { status: 405, retryable: false, message: '{path} takes {allow}, not {method}.' },
@@ -38,15 +58,24 @@ export const CHAT_ERRORS = {
   origin_not_allowed: {
     status: 403,
     retryable: false,
-    message: "This origin is not allowed to use this API: the server's ALLOWED_ORIGINS (or PUBLIC_ORIGIN) does not list it.",
+    message:
+      "This origin is not allowed to use this API: the server's ALLOWED_ORIGINS (or PUBLIC_ORIGIN) does not list it.",
   },
-  unauthorized: { status: 401, retryable: false, message: 'Sign in first: this service needs Authorization: Bearer <token>.' },
+  unauthorized: {
+    status: 401,
+    retryable: false,
+    message: 'Sign in first: this service needs Authorization: Bearer <token>.',
+  },
   invalid_token: {
     status: 401,
     retryable: false,
     message: 'The sign-in token was refused (expired, naming no user, or not for this service): sign in again.',
   },
-  auth_unavailable: { status: 503, retryable: true, message: 'Sign-in cannot be checked right now. Try again in a moment.' },
+  auth_unavailable: {
+    status: 503,
+    retryable: true,
+    message: 'Sign-in cannot be checked right now. Try again in a moment.',
+  },
   rate_limited: { status: 429, retryable: true, message: 'Too many requests {who}: try again in {seconds} s.' },
   too_many_connections: {
     status: 429,
@@ -57,7 +86,8 @@ export const CHAT_ERRORS = {
   session_busy: {
     status: 409,
     retryable: true,
-    message: 'This conversation is still answering an earlier message: wait for its done event (or stop it) before sending the next.',
+    message:
+      'This conversation is still answering an earlier message: wait for its done event (or stop it) before sending the next.',
   },
   // Before a stream or in it.
   shutting_down: { status: 503, retryable: true, message: 'The server is restarting. Try again in a moment.' },
@@ -65,8 +95,14 @@ export const CHAT_ERRORS = {
   // In a stream: AgentCore, the SDK or the network failed (the original message never reaches a browser).
   throttled: { retryable: true, message: 'The assistant is handling too many requests. Try again in a moment.' },
   quota_exceeded: { retryable: true, message: 'The assistant has reached its usage limit. Try again later.' },
-  upstream_denied: { retryable: false, message: 'This site is not allowed to reach its assistant. Contact the site owner.' },
-  agent_not_found: { retryable: false, message: 'The assistant for this site could not be found. Contact the site owner.' },
+  upstream_denied: {
+    retryable: false,
+    message: 'This site is not allowed to reach its assistant. Contact the site owner.',
+  },
+  agent_not_found: {
+    retryable: false,
+    message: 'The assistant for this site could not be found. Contact the site owner.',
+  },
   upstream_rejected: { retryable: false, message: 'The assistant could not accept this message.' },
   agent_failed: { retryable: true, message: 'The assistant failed to answer. Try again.' },
   upstream_malformed: { retryable: true, message: 'The assistant sent an answer that could not be read. Try again.' },
@@ -82,7 +118,9 @@ export const CHAT_ERRORS = {
 export type ChatErrorCode = keyof typeof CHAT_ERRORS | AgentErrorCode;
 
 /** The codes answered before a stream, with an HTTP status. */
-export type HttpErrorCode = { [K in keyof typeof CHAT_ERRORS]: (typeof CHAT_ERRORS)[K] extends { status: number } ? K : never }[keyof typeof CHAT_ERRORS];
+export type HttpErrorCode = {
+  [K in keyof typeof CHAT_ERRORS]: (typeof CHAT_ERRORS)[K] extends { status: number } ? K : never;
+}[keyof typeof CHAT_ERRORS];
 
 /** Wire 2's `error` event data. */
 export interface ChatError {
@@ -102,7 +140,9 @@ export function isChatErrorCode(code: string): code is ChatErrorCode {
 
 /** The catalogue's entry for a code (the BFF's own, else the agent's). */
 export function chatErrorSpec(code: ChatErrorCode): ChatErrorSpec {
-  return Object.hasOwn(CHAT_ERRORS, code) ? CHAT_ERRORS[code as keyof typeof CHAT_ERRORS] : AGENT_ERRORS[code as AgentErrorCode];
+  return Object.hasOwn(CHAT_ERRORS, code)
+    ? CHAT_ERRORS[code as keyof typeof CHAT_ERRORS]
+    : AGENT_ERRORS[code as AgentErrorCode];
 }
 
 /** A Wire 2 error for `code`, its sentence's `{name}`s filled from `params`. */

@@ -71,6 +71,11 @@ export function readChatEvent(event: string, data: string): ChatEvent | undefine
   } catch {
     return null;
   }
-  if (typeof parsed !== 'object' || parsed === null || !VALID[event as ChatEventName](parsed as Record<string, unknown>)) return null;
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !VALID[event as ChatEventName](parsed as Record<string, unknown>)
+  )
+    return null;
   return { event, data: parsed } as ChatEvent;
 }

@@ -61,6 +61,7 @@ export function url(env: Env, name: string, fallback?: string): string | undefin
   } catch {
     // reported below
   }
-  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, not "${raw}"`);
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:')
+    throw new Error(`${name} must be an http(s) URL, not "${raw}"`);
   return raw;
 }

@@ -43,13 +43,16 @@ export class SseParser {
   constructor(maxEventBytes = Number.POSITIVE_INFINITY) {
     this.parser = createParser({
       onEvent: ({ id, event, data }) => {
-        this.ready.push(id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data });
+        this.ready.push(
+          id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data },
+        );
       },
       // The parser measures what it holds for the event in progress (its data and any unfinished
       // line), in characters, whatever comments or blank lines come in between.
       ...(Number.isFinite(maxEventBytes) ? { maxBufferSize: maxEventBytes } : {}),
       onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') throw new SseEventTooLargeError(`An SSE event exceeded ${maxEventBytes} characters`);
+        if (error.type === 'max-buffer-size-exceeded')
+          throw new SseEventTooLargeError(`An SSE event exceeded ${maxEventBytes} characters`);
       },
     });
   }

@@ -72,7 +72,10 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
         };
         if (request.agUi) return busyWhile(app, sseData(runAgUi(graph, { body: payload, ...run })));
         const { history, resume, tools } = (payload ?? {}) as { history?: unknown; resume?: unknown; tools?: unknown };
-        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history: historyFromTurns(history), resume, tools, ...run }));
+        const events = busyWhile(
+          app,
+          runAgent(graph, { prompt: promptOf(payload), history: historyFromTurns(history), resume, tools, ...run }),
+        );
         return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
@@ -86,9 +89,13 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
   fastify.addHook('preHandler', (request, reply, done) => {
     // The SDK answers an invocation without a session id with a JSON 400, but only after
     // @fastify/sse has made an SSE caller's reply a stream, which turns that into an empty 500.
-    const session = request.headers[RUNTIME_SESSION_HEADER] ?? (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
+    const session =
+      request.headers[RUNTIME_SESSION_HEADER] ??
+      (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
     if (request.routeOptions.url === '/invocations' && !session) {
-      reply.code(400).send({ error: `The invocation has no runtime session: send the ${RUNTIME_SESSION_HEADER} header (AgentCore adds it).` });
+      reply.code(400).send({
+        error: `The invocation has no runtime session: send the ${RUNTIME_SESSION_HEADER} header (AgentCore adds it).`,
+      });
       return;
     }
     const controller = new AbortController();
@@ -156,7 +163,10 @@ async function* sseData<T>(events: AsyncGenerator<T>): AsyncGenerator<{ data: T 
 }
 
 /** The non-streaming answer: the run's final output, or its failure with a fitting status. */
-async function answerJson(events: AsyncGenerator<AgentEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
+async function answerJson(
+  events: AsyncGenerator<AgentEvent>,
+  setStatus: (status: number) => void,
+): Promise<JsonAnswer> {
   let failure: RunFailure | undefined;
   const interrupts: AgentInterrupt[] = [];
   let suggestions: string[] = [];

@@ -55,7 +55,8 @@ export const EXAMPLES: Example[] = spec.tests.map((t) => ({
   html: t.html.replace(/→/g, '\t'),
 }));
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Percent-encodes a destination as the spec's reference renderer does, keeping existing %XX escapes. */
 function encodeUrl(url: string): string {
@@ -100,7 +101,8 @@ function inlineHtml(nodes: Inline[]): string {
     .join('');
 }
 
-const inlineOf = (text: string, defs: Definitions) => inlineHtml(parseInline(text.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), defs).nodes);
+const inlineOf = (text: string, defs: Definitions) =>
+  inlineHtml(parseInline(text.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), defs).nodes);
 
 function blockHtml(block: Block, defs: Definitions, tight = false): string {
   const children = (loose = tight) => block.children.map((child) => blockHtml(child, defs, loose)).join('');
@@ -127,7 +129,9 @@ function blockHtml(block: Block, defs: Definitions, tight = false): string {
     case 'list': {
       const { ordered, start, tight: isTight } = block.list!;
       const tag = ordered ? 'ol' : 'ul';
-      const items = block.children.map((item) => `<li>${item.children.map((child) => blockHtml(child, defs, isTight)).join('')}</li>\n`).join('');
+      const items = block.children
+        .map((item) => `<li>${item.children.map((child) => blockHtml(child, defs, isTight)).join('')}</li>\n`)
+        .join('');
       return `<${tag}${ordered && start !== 1 ? ` start="${start}"` : ''}>\n${items}</${tag}>\n`;
     }
     case 'item':

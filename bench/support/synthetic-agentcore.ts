@@ -65,7 +65,8 @@ async function play(script: StreamScript, res: ServerResponse, sessionId: string
     }
   } else {
     for (let seq = 1; seq <= script.tokens && !closed(); seq++) {
-      if (!res.write(frame('LLM_TOKEN', { delta: stampedDelta(script.stream, seq, TOKEN_TEXT) }))) await once(res, 'drain');
+      if (!res.write(frame('LLM_TOKEN', { delta: stampedDelta(script.stream, seq, TOKEN_TEXT) })))
+        await once(res, 'drain');
       // Let the other streams have their turn: a real runtime serves many at once.
       else if (seq % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

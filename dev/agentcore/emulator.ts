@@ -38,7 +38,13 @@ export interface EmulatorOptions {
 }
 
 /** An error the way the AgentCore data plane (restJson1) answers one. */
-export function sendError(res: ServerResponse, status: number, type: string | undefined, message: string, contentType = 'application/json'): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  type: string | undefined,
+  message: string,
+  contentType = 'application/json',
+): void {
   res.writeHead(status, { 'content-type': contentType, ...(type ? { 'x-amzn-errortype': type } : {}) });
   res.end(contentType === 'application/json' ? JSON.stringify({ message }) : message);
 }
@@ -76,14 +82,18 @@ export function createAgentCoreEmulator({ runtimeArn, requireSignature = true, i
       return;
     }
     const route = ROUTE.exec(url.pathname);
-    if (!route || req.method !== 'POST') return sendError(res, 404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`);
+    if (!route || req.method !== 'POST')
+      return sendError(res, 404, 'UnknownOperationException', `No operation at ${req.method} ${url.pathname}`);
     const arn = decodeArn(route[1]!);
     const qualifier = url.searchParams.get('qualifier') ?? 'DEFAULT';
     if (!QUALIFIER.test(qualifier)) throw new InvalidRequest('The qualifier is not a valid endpoint name');
-    if (runtimeArn !== undefined && arn !== runtimeArn) return sendError(res, 404, 'ResourceNotFoundException', 'No agent runtime with that ARN');
-    if (runtimeArn !== undefined && qualifier !== 'DEFAULT') return sendError(res, 404, 'ResourceNotFoundException', `No endpoint named ${qualifier}`);
+    if (runtimeArn !== undefined && arn !== runtimeArn)
+      return sendError(res, 404, 'ResourceNotFoundException', 'No agent runtime with that ARN');
+    if (runtimeArn !== undefined && qualifier !== 'DEFAULT')
+      return sendError(res, 404, 'ResourceNotFoundException', `No endpoint named ${qualifier}`);
     const signed = req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ') ?? false;
-    if (requireSignature && !signed) return sendError(res, 403, 'AccessDeniedException', 'The request is not signed with SigV4');
+    if (requireSignature && !signed)
+      return sendError(res, 403, 'AccessDeniedException', 'The request is not signed with SigV4');
     const sessionId = req.headers[RUNTIME_SESSION_HEADER];
     if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
       throw new InvalidRequest('The runtime session id must be 33 to 256 visible ASCII characters');

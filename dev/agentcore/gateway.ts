@@ -22,7 +22,10 @@ export type RunningGateway = Listening;
 
 export function createGateway({ runtimeUrl, runtimeArn = LOCAL_RUNTIME_ARN }: GatewayOptions): Server {
   const runtime = new URL('/invocations', runtimeUrl);
-  return createAgentCoreEmulator({ runtimeArn, invoke: ({ req, res, sessionId }) => forward(req, res, runtime, sessionId ?? randomUUID()) });
+  return createAgentCoreEmulator({
+    runtimeArn,
+    invoke: ({ req, res, sessionId }) => forward(req, res, runtime, sessionId ?? randomUUID()),
+  });
 }
 
 function forward(req: IncomingMessage, res: ServerResponse, runtime: URL, sessionId: string): void {

@@ -35,7 +35,10 @@ describe('docs/configuration.md', () => {
       for (const file of readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })) {
         if (!file.endsWith('.ts')) continue;
         const source = readFileSync(new URL(`${dir}/${file}`, root), 'utf8');
-        for (const [, name] of source.matchAll(/\b(?:text|integer|port|oneOf|flag|url|origins)\((?:env|process\.env), '([A-Z0-9_]+)'/g)) read.add(name!);
+        for (const [, name] of source.matchAll(
+          /\b(?:text|integer|port|oneOf|flag|url|origins)\((?:env|process\.env), '([A-Z0-9_]+)'/g,
+        ))
+          read.add(name!);
       }
     }
     assert.ok(read.size > 30, `found ${read.size} variables`);

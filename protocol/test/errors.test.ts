@@ -31,7 +31,8 @@ describe('the error catalogues', () => {
 
   it("keep the BFF's codes, the agent's and the widget's apart: one meaning per code", () => {
     const bff = Object.keys(CHAT_ERRORS);
-    for (const code of [...Object.keys(AGENT_ERRORS), ...Object.keys(WIDGET_ERRORS)]) assert.ok(!bff.includes(code), code);
+    for (const code of [...Object.keys(AGENT_ERRORS), ...Object.keys(WIDGET_ERRORS)])
+      assert.ok(!bff.includes(code), code);
     for (const code of Object.keys(WIDGET_ERRORS)) assert.ok(!(code in AGENT_ERRORS), code);
   });
 
@@ -41,17 +42,29 @@ describe('the error catalogues', () => {
       message: '"message" must be at most 16000 characters.',
       retryable: false,
     });
-    assert.deepEqual(chatError('model_throttled'), { code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message, retryable: true });
+    assert.deepEqual(chatError('model_throttled'), {
+      code: 'model_throttled',
+      message: AGENT_ERRORS.model_throttled.message,
+      retryable: true,
+    });
     for (const code of ['__proto__', 'toString', 'network', 'nope']) assert.equal(isChatErrorCode(code), false, code);
   });
 
   it('are listed in docs/protocol.md, each code once with its status and retryability', () => {
     for (const [code, spec] of Object.entries(CHAT_ERRORS)) {
       const status = 'status' in spec ? String(spec.status) : 'in a stream';
-      assert.match(row(code) ?? '', new RegExp(`^\\| \`${code}\` \\| ${status} \\| ${spec.retryable ? 'yes' : 'no'} \\|`), code);
+      assert.match(
+        row(code) ?? '',
+        new RegExp(`^\\| \`${code}\` \\| ${status} \\| ${spec.retryable ? 'yes' : 'no'} \\|`),
+        code,
+      );
     }
     for (const [code, spec] of Object.entries(AGENT_ERRORS)) {
-      assert.match(row(code) ?? '', new RegExp(`^\\| \`${code}\` \\| ${spec.status} \\| ${spec.retryable ? 'yes' : 'no'} \\|`), code);
+      assert.match(
+        row(code) ?? '',
+        new RegExp(`^\\| \`${code}\` \\| ${spec.status} \\| ${spec.retryable ? 'yes' : 'no'} \\|`),
+        code,
+      );
     }
     for (const code of Object.keys(WIDGET_ERRORS)) assert.ok(docs.includes(`\`${code}\``), code);
   });

@@ -4,7 +4,10 @@ import { AgentRuntimeError, MalformedUpstreamError, readAgentEvent, readAgentEve
 import { readChatEvent } from '../chat-events.ts';
 
 const t = '2026-01-01T00:00:00.000Z';
-const message = (event: string, data: unknown) => ({ event, data: typeof data === 'string' ? data : JSON.stringify(data) });
+const message = (event: string, data: unknown) => ({
+  event,
+  data: typeof data === 'string' ? data : JSON.stringify(data),
+});
 
 describe('Wire 1, as a receiver reads it', () => {
   it('takes each event with the fields its type requires, and skips names it does not know', () => {
@@ -14,7 +17,10 @@ describe('Wire 1, as a receiver reads it', () => {
       ['TOOL_CALL', { timestamp: t, id: 'c', tool: 'calculator', args: {} }],
       ['TOOL_RESULT', { timestamp: t, id: 'c', tool: 'calculator', error: 'no' }],
       ['LLM_RESPONSE', { timestamp: t, content: 'Hi' }],
-      ['AGENT_INTERRUPT', { timestamp: t, id: 'c', kind: 'approval', tool: 'save_note', args: { text: 'x' }, reason: 'Save?' }],
+      [
+        'AGENT_INTERRUPT',
+        { timestamp: t, id: 'c', kind: 'approval', tool: 'save_note', args: { text: 'x' }, reason: 'Save?' },
+      ],
       ['SUGGESTIONS', { timestamp: t, items: ['More?'] }],
       ['AGENT_ERROR', { timestamp: t, code: 'agent_error', message: 'The agent failed while answering.' }],
       ['AGENT_END', { timestamp: t, output: '' }],
@@ -23,7 +29,7 @@ describe('Wire 1, as a receiver reads it', () => {
     assert.equal(readAgentEvent(message('AGENT_THINKING', {})), undefined);
   });
 
-  it('refuses a known event that is not what its type says, and reports the runtime\'s own error event', () => {
+  it("refuses a known event that is not what its type says, and reports the runtime's own error event", () => {
     const bad: Array<[string, unknown]> = [
       ['LLM_TOKEN', '{"delta":'],
       ['LLM_TOKEN', '"just a string"'],
@@ -35,12 +41,21 @@ describe('Wire 1, as a receiver reads it', () => {
       ['SUGGESTIONS', { items: ['a', 2] }],
       ['AGENT_ERROR', { code: 'x' }],
     ];
-    for (const [event, data] of bad) assert.throws(() => readAgentEvent(message(event, data)), MalformedUpstreamError, `${event} ${JSON.stringify(data)}`);
+    for (const [event, data] of bad)
+      assert.throws(
+        () => readAgentEvent(message(event, data)),
+        MalformedUpstreamError,
+        `${event} ${JSON.stringify(data)}`,
+      );
     assert.throws(() => readAgentEvent(message('error', 'boom')), AgentRuntimeError);
   });
 
   it('keeps the events of a batch before a malformed one, with its error', () => {
-    const { events, error } = readAgentEvents([message('LLM_TOKEN', { delta: 'a' }), message('LLM_TOKEN', {}), message('LLM_TOKEN', { delta: 'b' })]);
+    const { events, error } = readAgentEvents([
+      message('LLM_TOKEN', { delta: 'a' }),
+      message('LLM_TOKEN', {}),
+      message('LLM_TOKEN', { delta: 'b' }),
+    ]);
     assert.deepEqual(events, [{ event: 'LLM_TOKEN', data: { delta: 'a' } }]);
     assert.ok(error instanceof MalformedUpstreamError);
   });

@@ -6,7 +6,11 @@ import type { AgentEvent } from '../agent-events.ts';
 import { ChatRun, toChatEvent } from '../mapping.ts';
 
 const t = '2026-01-01T00:00:00.000Z';
-const expected = (code: AgentErrorCode) => ({ code, message: AGENT_ERRORS[code].message, retryable: AGENT_ERRORS[code].retryable });
+const expected = (code: AgentErrorCode) => ({
+  code,
+  message: AGENT_ERRORS[code].message,
+  retryable: AGENT_ERRORS[code].retryable,
+});
 
 describe('Wire 1 → Wire 2', () => {
   it('maps each agent event to its browser event', () => {
@@ -15,31 +19,59 @@ describe('Wire 1 → Wire 2', () => {
       event: 'agent_start',
       data: { session_id: s, status: 'started' },
     });
-    assert.deepEqual(toChatEvent({ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } }, s), { event: 'token', data: { delta: 'Hi' } });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_CALL', data: { timestamp: t, id: 'c1', tool: 'calculator', args: { expression: '5+5' } } }, s), {
-      event: 'tool_start',
-      data: { id: 'c1', tool: 'calculator', args: { expression: '5+5' } },
+    assert.deepEqual(toChatEvent({ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } }, s), {
+      event: 'token',
+      data: { delta: 'Hi' },
     });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', result: '10' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', result: '10' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', error: 'Division by zero' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', error: 'Division by zero' },
-    });
+    assert.deepEqual(
+      toChatEvent(
+        { event: 'TOOL_CALL', data: { timestamp: t, id: 'c1', tool: 'calculator', args: { expression: '5+5' } } },
+        s,
+      ),
+      {
+        event: 'tool_start',
+        data: { id: 'c1', tool: 'calculator', args: { expression: '5+5' } },
+      },
+    );
+    assert.deepEqual(
+      toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', result: '10' } }, s),
+      {
+        event: 'tool_end',
+        data: { id: 'c1', tool: 'calculator', result: '10' },
+      },
+    );
+    assert.deepEqual(
+      toChatEvent(
+        { event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', error: 'Division by zero' } },
+        s,
+      ),
+      {
+        event: 'tool_end',
+        data: { id: 'c1', tool: 'calculator', error: 'Division by zero' },
+      },
+    );
     assert.deepEqual(toChatEvent({ event: 'LLM_RESPONSE', data: { timestamp: t, content: 'It is 10.' } }, s), {
       event: 'message',
       data: { content: 'It is 10.', partial: true },
     });
-    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message } }, s), {
-      event: 'error',
-      data: { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.', retryable: true },
-    });
+    assert.deepEqual(
+      toChatEvent(
+        {
+          event: 'AGENT_ERROR',
+          data: { timestamp: t, code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message },
+        },
+        s,
+      ),
+      {
+        event: 'error',
+        data: { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.', retryable: true },
+      },
+    );
   });
 
-  it('shows an agent\'s error only as a known code with its fixed sentence: an allowlist, so nothing else the agent wrote gets through', () => {
-    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
+  it("shows an agent's error only as a known code with its fixed sentence: an allowlist, so nothing else the agent wrote gets through", () => {
+    const error = (code: string, message: string) =>
+      toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
     for (const [code, { message, retryable }] of Object.entries(AGENT_ERRORS)) {
       assert.deepEqual(error(code, message), { code, message, retryable }, code);
     }
@@ -82,13 +114,21 @@ describe('Wire 1 → Wire 2', () => {
 
   it('maps nothing after AGENT_END, and fails a run with error then done', () => {
     const mapping = new ChatRun('s');
-    assert.deepEqual(mapping.map([{ event: 'AGENT_END', data: { timestamp: t, output: '' } }, { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'late' } }]), [
-      { event: 'done', data: { status: 'complete' } },
-    ]);
+    assert.deepEqual(
+      mapping.map([
+        { event: 'AGENT_END', data: { timestamp: t, output: '' } },
+        { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'late' } },
+      ]),
+      [{ event: 'done', data: { status: 'complete' } }],
+    );
     assert.ok(mapping.ended);
     assert.deepEqual(mapping.map([{ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'later' } }]), []);
     const failed = new ChatRun('s');
-    const error = { code: 'upstream_timeout', message: 'The assistant stopped responding. Try again.', retryable: true };
+    const error = {
+      code: 'upstream_timeout',
+      message: 'The assistant stopped responding. Try again.',
+      retryable: true,
+    };
     assert.deepEqual(failed.fail(error), [
       { event: 'error', data: error },
       { event: 'done', data: { status: 'error' } },

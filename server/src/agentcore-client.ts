@@ -1,7 +1,4 @@
-import {
-  BedrockAgentCoreClient,
-  type BedrockAgentCoreClientConfig,
-} from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreClient, type BedrockAgentCoreClientConfig } from '@aws-sdk/client-bedrock-agentcore';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ServerConfig } from './config.ts';
 

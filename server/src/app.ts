@@ -41,7 +41,12 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
-export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger = createLogger(config.logLevel) }: AppDeps): express.Express {
+export function createApp({
+  config,
+  invokeAgent,
+  runs = new ActiveRuns(),
+  logger = createLogger(config.logLevel),
+}: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // A hop count, never `true`: only that many proxies' X-Forwarded-For entries are believed, so a
@@ -95,7 +100,11 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
-    if (!known) logger.error({ request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) }, 'unhandled error');
+    if (!known)
+      logger.error(
+        { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) },
+        'unhandled error',
+      );
     const answer = known ?? new HttpError('internal_error');
     res.locals.outcome = answer.code;
     if (res.headersSent) return void res.end();

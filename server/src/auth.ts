@@ -51,18 +51,27 @@ export function requireBearer(config: AuthConfig, logger: Logger): RequestHandle
   const { jwksUrl, issuer, audience, keysCooldownMs } = config;
   // The identity provider's public keys: fetched on first use, kept 10 minutes, and fetched again
   // for a key id they lack (a rotation), at most every keysCooldownMs.
-  const keys = createRemoteJWKSet(jwksUrl, { timeoutDuration: 5000, cooldownDuration: keysCooldownMs, cacheMaxAge: 10 * 60_000 });
+  const keys = createRemoteJWKSet(jwksUrl, {
+    timeoutDuration: 5000,
+    cooldownDuration: keysCooldownMs,
+    cacheMaxAge: 10 * 60_000,
+  });
   return async (req, res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return next(unauthorized(res, 'unauthorized'));
     let sub: unknown;
     try {
-      ({ payload: { sub } } = await jwtVerify(token, keys, { issuer, audience, algorithms: ALGORITHMS, requiredClaims: ['sub', 'exp'] }));
+      ({
+        payload: { sub },
+      } = await jwtVerify(token, keys, { issuer, audience, algorithms: ALGORITHMS, requiredClaims: ['sub', 'exp'] }));
     } catch (error) {
       if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
         return next(unauthorized(res, 'invalid_token'));
       }
-      logger.error({ request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) }, 'identity provider keys unavailable');
+      logger.error(
+        { request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) },
+        'identity provider keys unavailable',
+      );
       return next(new HttpError('auth_unavailable'));
     }
     if (typeof sub !== 'string' || !sub || sub.length > MAX_SUBJECT_CHARS) {

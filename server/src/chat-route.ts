@@ -34,7 +34,11 @@ function noteOutcome(locals: Response['locals'], batch: readonly ChatEvent[]): v
 }
 
 /** `POST /v1/chat/stream`, once CORS, rate limit and content type have passed: one agent run as SSE. */
-export async function streamChat(req: Request, res: Response, { config, invokeAgent, runs, logger }: ChatRouteDeps): Promise<void> {
+export async function streamChat(
+  req: Request,
+  res: Response,
+  { config, invokeAgent, runs, logger }: ChatRouteDeps,
+): Promise<void> {
   const { message, session_id } = parseChatRequest(req.body, config.maxMessageChars);
   if (runs.stopping) {
     res.setHeader('connection', 'close');
@@ -57,10 +61,17 @@ export async function streamChat(req: Request, res: Response, { config, invokeAg
   );
   const { requestId } = res.locals;
   const upstream = () =>
-    invokeAgent({ prompt: message, runtimeSessionId: conversation, signal: controller.signal, onActivity: watchdog.touch });
+    invokeAgent({
+      prompt: message,
+      runtimeSessionId: conversation,
+      signal: controller.signal,
+      onActivity: watchdog.touch,
+    });
   const events = relay(upstream, session_id, (error, described) => {
-    if (described.code === 'internal_error') logger.error({ request_id: requestId, error: String(error) }, 'unexpected upstream failure');
-    else if (!(error instanceof RunStopped)) logger.debug({ request_id: requestId, code: described.code, error: String(error) }, 'upstream failure');
+    if (described.code === 'internal_error')
+      logger.error({ request_id: requestId, error: String(error) }, 'unexpected upstream failure');
+    else if (!(error instanceof RunStopped))
+      logger.debug({ request_id: requestId, code: described.code, error: String(error) }, 'upstream failure');
   });
   await pump(events, new SseWriter(res, requestId, config.heartbeatMs), {
     signal: controller.signal,

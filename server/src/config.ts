@@ -58,7 +58,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Each entry must be an exact origin (scheme://host[:port]); `*` and `null` are refused, not trusted. */
 function origins(env: Env, name: string): string[] {
-  const list = text(env, name, '').split(',').map((o) => o.trim()).filter(Boolean);
+  const list = text(env, name, '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const entry of list) {
     let origin: string | undefined;
     try {
@@ -66,7 +69,8 @@ function origins(env: Env, name: string): string[] {
     } catch {
       // reported below
     }
-    if (origin !== entry) throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
+    if (origin !== entry)
+      throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
   }
   return list;
 }
@@ -77,7 +81,8 @@ function auth(env: Env): AuthConfig | undefined {
   const issuer = text(env, 'AUTH_ISSUER');
   const audience = text(env, 'AUTH_AUDIENCE');
   if (!jwks && !issuer && !audience) return undefined;
-  if (!jwks || !issuer || !audience) throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
+  if (!jwks || !issuer || !audience)
+    throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(jwks);
@@ -86,7 +91,9 @@ function auth(env: Env): AuthConfig | undefined {
   }
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(jwksUrl.hostname);
   if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && local)) {
-    throw new Error('AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone');
+    throw new Error(
+      'AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone',
+    );
   }
   return { jwksUrl, issuer, audience, keysCooldownMs: 30_000 };
 }
@@ -108,7 +115,8 @@ export function loadConfig(env: Env = process.env, warn: (message: string) => vo
   const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 10_000, 1, MAX_TIMER_MS);
   const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1, MAX_TIMER_MS);
   // Node silently swaps the two when the headers' deadline is the longer one.
-  if (headersTimeoutMs > requestTimeoutMs) throw new Error('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new Error('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
   const listenPort = port(env, 'PORT', 3000);
   // Local mode (the local gateway, the demo page): the BFF is opened as localhost or 127.0.0.1.
   const local = Boolean(agentcoreEndpoint);
@@ -122,7 +130,10 @@ export function loadConfig(env: Env = process.env, warn: (message: string) => vo
     runtimeArn,
     qualifier: text(env, 'AGENT_RUNTIME_QUALIFIER', 'DEFAULT'),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
-    publicOrigins: publicOrigins.length || !local ? publicOrigins : [`http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`],
+    publicOrigins:
+      publicOrigins.length || !local
+        ? publicOrigins
+        : [`http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`],
     auth: auth(env),
     sessionSecret,
     heartbeatMs,

@@ -56,7 +56,11 @@ export type Refusal = 'max_connections' | 'max_connections_per_ip';
  */
 export function limitConnections(
   server: Server,
-  { maxConnections, maxConnectionsPerIp, trustProxyHops }: Pick<ServerConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>,
+  {
+    maxConnections,
+    maxConnectionsPerIp,
+    trustProxyHops,
+  }: Pick<ServerConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>,
   onRefused: (why: Refusal) => void,
 ): void {
   server.maxConnections = maxConnections;

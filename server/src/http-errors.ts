@@ -34,6 +34,7 @@ export function bodyParserError(error: unknown, limitBytes: number): HttpError |
     case 'request.size.invalid':
       return new HttpError('invalid_body_size');
   }
-  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) return new HttpError('unreadable_body');
+  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500)
+    return new HttpError('unreadable_body');
   return undefined;
 }

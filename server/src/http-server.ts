@@ -11,7 +11,10 @@ import { type Refusal, limitConnections } from './connection-limits.ts';
  */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-export type HttpServerConfig = Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>;
+export type HttpServerConfig = Pick<
+  ServerConfig,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'
+>;
 
 /**
  * Node's HTTP server for `app`: its requests and responses born with Express's prototypes, slow and
@@ -34,7 +37,11 @@ export type HttpServerConfig = Pick<ServerConfig, 'headersTimeoutMs' | 'requestT
  * connection between requests is not counted, so one a load balancer keeps for reuse is not cut
  * (Node ≥ 18; `keepAliveTimeout` governs those).
  */
-export function createHttpServer(app: Express, config: HttpServerConfig, onRefused: (why: Refusal) => void = () => {}): Server {
+export function createHttpServer(
+  app: Express,
+  config: HttpServerConfig,
+  onRefused: (why: Refusal) => void = () => {},
+): Server {
   const { headersTimeoutMs, requestTimeoutMs } = config;
   class AppRequest extends IncomingMessage {}
   Object.setPrototypeOf(AppRequest.prototype, app.request);

@@ -27,7 +27,11 @@ export interface PumpOptions {
  * the sink is full, nothing more is read from upstream, so a slow reader slows the agent (through
  * TCP) instead of the BFF buffering for it.
  */
-export async function pump(events: AsyncIterable<ChatEvent[]>, sink: ChatSink, { signal, watchdog, onBatch }: PumpOptions): Promise<void> {
+export async function pump(
+  events: AsyncIterable<ChatEvent[]>,
+  sink: ChatSink,
+  { signal, watchdog, onBatch }: PumpOptions,
+): Promise<void> {
   try {
     for await (const batch of events) {
       onBatch?.(batch);

@@ -10,7 +10,10 @@ import { HttpError } from './http-errors.ts';
  * client per /64, see clientKey). A fixed window, counted in memory by express-rate-limit's own
  * store, so per BFF instance. Past it: 429 `rate_limited` with Retry-After.
  */
-export function rateLimit({ rateLimitMax, rateLimitWindowMs }: Pick<ServerConfig, 'rateLimitMax' | 'rateLimitWindowMs'>): RequestHandler {
+export function rateLimit({
+  rateLimitMax,
+  rateLimitWindowMs,
+}: Pick<ServerConfig, 'rateLimitMax' | 'rateLimitWindowMs'>): RequestHandler {
   return expressRateLimit({
     windowMs: rateLimitWindowMs,
     limit: rateLimitMax,

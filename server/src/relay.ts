@@ -45,7 +45,16 @@ const SDK_ERRORS: Record<string, ChatErrorCode> = {
   IncompleteUpstreamError: 'upstream_incomplete',
 };
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * An AgentCore / SDK / network failure in words fit for an end user. Nothing of the original
@@ -62,7 +71,8 @@ export function describeUpstreamError(error: unknown): ChatError {
   if (status === 429) return chatError('throttled');
   if (status >= 400) return chatError('upstream_rejected');
   // The SDK names a reset before the response "TimeoutError"; a reset mid-body is a plain "aborted".
-  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError') return chatError('upstream_unreachable');
+  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError')
+    return chatError('upstream_unreachable');
   return chatError('internal_error');
 }
 

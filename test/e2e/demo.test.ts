@@ -96,20 +96,28 @@ describe('the demo page on the started stack', () => {
     await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 2+3 is 5.' }).waitFor();
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
-    const focused = await page.evaluate(() => document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'));
+    const focused = await page.evaluate(() =>
+      document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'),
+    );
     assert.equal(focused, 'launcher');
     await page.close();
   });
 
-  it('answers the seed\'s curl as it is, with no sign-in (anonymous mode is the default)', async () => {
+  it("answers the seed's curl as it is, with no sign-in (anonymous mode is the default)", async () => {
     const response = await fetch(`http://localhost:${ports.bff}/v1/chat/stream`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: '{"message": "What is 5+5?", "session_id": "test-session-123456789012345"}',
     });
     assert.equal(response.status, 200);
-    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({ event, data: JSON.parse(data!) }));
-    assert.deepEqual(events.slice(0, 4).map((e) => e.event), ['start', 'agent_start', 'tool_start', 'tool_end']);
+    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({
+      event,
+      data: JSON.parse(data!),
+    }));
+    assert.deepEqual(
+      events.slice(0, 4).map((e) => e.event),
+      ['start', 'agent_start', 'tool_start', 'tool_end'],
+    );
     assert.equal(events[3]!.data.result, '10');
     assert.match(events.at(-2)!.data.content, /\b10\b/);
     assert.deepEqual(events.at(-1), { event: 'done', data: { status: 'complete' } });

@@ -27,7 +27,13 @@ describe('the BFF production build', () => {
       stdio: 'ignore',
     });
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('node server/dist/main.mjs did not answer /health');
@@ -41,7 +47,11 @@ describe('the BFF production build', () => {
 
   it('serves the API: health, a refused request, and a stream that reports an unreachable agent', async () => {
     assert.deepEqual(await (await fetch(`${url}/health`)).json(), { status: 'ok' });
-    const refused = await fetch(`${url}/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const refused = await fetch(`${url}/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(refused.status, 400);
     assert.equal((await refused.json()).error.code, 'invalid_message');
     const stream = await fetch(`${url}/v1/chat/stream`, {

@@ -86,14 +86,20 @@ function importsOf(file: string): { files: string[]; packages: string[] } {
     const declaration = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement : undefined;
     if (!declaration?.moduleSpecifier || !ts.isStringLiteral(declaration.moduleSpecifier)) continue;
     const specifier = declaration.moduleSpecifier.text;
-    const typeOnly = ts.isImportDeclaration(declaration) ? !!declaration.importClause?.isTypeOnly : declaration.isTypeOnly;
+    const typeOnly = ts.isImportDeclaration(declaration)
+      ? !!declaration.importClause?.isTypeOnly
+      : declaration.isTypeOnly;
     if (specifier.startsWith('.')) files.push(resolve(dirname(file), specifier));
     else if (!typeOnly) packages.push(specifier);
   }
   return { files, packages };
 }
 
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
 
 /** Every file an entry point reaches, and every package it loads at run time. */
@@ -136,7 +142,8 @@ function installed(nodeModules: string): Map<string, string> {
 /** Where a context path lands among a stage's copies, if it does. */
 function landing(copies: Copy[], contextPath: string): string | undefined {
   for (const { source, destination } of copies) {
-    if (contextPath === source || contextPath.startsWith(`${source}/`)) return join(destination, relative(source, contextPath));
+    if (contextPath === source || contextPath.startsWith(`${source}/`))
+      return join(destination, relative(source, contextPath));
   }
   return undefined;
 }
@@ -178,7 +185,9 @@ function image(name: Image['name']): Image {
     final,
     entry: JSON.parse(final.find((i) => i.keyword === 'CMD')!.args),
     env: Object.fromEntries(
-      final.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
+      final
+        .filter((i) => i.keyword === 'ENV')
+        .flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
     ),
   };
 }
@@ -191,7 +200,9 @@ function describesAnImage(img: Image, port: string): void {
     assert.ok(major >= 24 && major % 2 === 0, `node:${major} is an LTS line (with type stripping on by default)`);
     const user = img.final.findLast((i) => i.keyword === 'USER')?.args;
     assert.ok(user && user !== 'root' && user !== '0', `USER ${user}`);
-    assert.ok(img.final.findLastIndex((i) => i.keyword === 'USER') > img.final.findLastIndex((i) => i.keyword === 'COPY'));
+    assert.ok(
+      img.final.findLastIndex((i) => i.keyword === 'USER') > img.final.findLastIndex((i) => i.keyword === 'COPY'),
+    );
     assert.ok(img.final.some((i) => i.keyword === 'EXPOSE' && i.args === port));
     assert.equal(img.env.PORT, port);
     assert.equal(img.env.NODE_ENV, 'production');
@@ -246,16 +257,34 @@ describe('agent/Dockerfile', () => {
   });
 
   it("installs the agent's production tree: what it imports, at the locked versions, no BFF and nothing of dev/, all plain JavaScript", () => {
-    for (const name of reach(join(ROOT, img.entry[1]!)).packages) assert.ok(deps.tree.has(name), `${name} is installed`);
-    for (const name of ['express', 'cors', 'helmet', 'express-rate-limit', 'lit', 'vite', 'esbuild', 'typescript', 'tsx', '@biomejs/biome']) {
+    for (const name of reach(join(ROOT, img.entry[1]!)).packages)
+      assert.ok(deps.tree.has(name), `${name} is installed`);
+    for (const name of [
+      'express',
+      'cors',
+      'helmet',
+      'express-rate-limit',
+      'lit',
+      'vite',
+      'esbuild',
+      'typescript',
+      'tsx',
+      '@biomejs/biome',
+    ]) {
       assert.ok(!deps.tree.has(name), `${name} is not in the agent's image`);
     }
-    const lock = JSON.parse(read('package-lock.json')).packages as Record<string, { version?: string; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }>;
+    const lock = JSON.parse(read('package-lock.json')).packages as Record<
+      string,
+      { version?: string; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }
+    >;
     for (const [name, path] of deps.tree) {
       const entry = lock[relative(deps.dir, path)];
       assert.ok(entry, `${name} is in the lockfile at ${relative(deps.dir, path)}`);
       assert.equal(JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')).version, entry.version, name);
-      assert.ok(!entry.hasInstallScript && !entry.os && !entry.cpu, `${name} is plain JavaScript, safe to install on any platform`);
+      assert.ok(
+        !entry.hasInstallScript && !entry.os && !entry.cpu,
+        `${name} is plain JavaScript, safe to install on any platform`,
+      );
     }
     assert.deepEqual(copiesIn(img.final, 'deps'), [{ source: '/app/node_modules', destination: 'node_modules' }]);
   });
@@ -268,7 +297,8 @@ describe('agent/Dockerfile', () => {
 
     before(async () => {
       app = mkdtempSync(join(tmpdir(), 'agent-image-'));
-      for (const { source, destination } of copiesIn(img.final)) cpSync(join(ROOT, source), join(app, destination), { recursive: true });
+      for (const { source, destination } of copiesIn(img.final))
+        cpSync(join(ROOT, source), join(app, destination), { recursive: true });
       cpSync(join(deps.dir, 'node_modules'), join(app, 'node_modules'), { recursive: true, verbatimSymlinks: true });
       rmSync(join(app, 'protocol/test'), { recursive: true, force: true });
       const port = await freePort();
@@ -315,7 +345,8 @@ describe('agent/Dockerfile', () => {
         body: JSON.stringify({ prompt: 'What is 6*7?' }),
       });
       let end: { output?: string } | undefined;
-      for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>)) if (m.event === 'AGENT_END') end = JSON.parse(m.data);
+      for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>))
+        if (m.event === 'AGENT_END') end = JSON.parse(m.data);
       assert.equal(end?.output, 'The result of 6*7 is 42.');
     });
 
@@ -349,15 +380,24 @@ describe('server/Dockerfile', () => {
     }
     const startServer: string = JSON.parse(read('package.json')).scripts['start:server'];
     assert.deepEqual(img.entry, startServer.split(' '));
-    assert.deepEqual(copiesIn(img.final, 'build'), [{ source: '/app/server/dist/main.mjs', destination: 'server/dist/main.mjs' }]);
+    assert.deepEqual(copiesIn(img.final, 'build'), [
+      { source: '/app/server/dist/main.mjs', destination: 'server/dist/main.mjs' },
+    ]);
     assert.deepEqual(copiesIn(img.final, 'deps'), [{ source: '/app/node_modules', destination: 'node_modules' }]);
   });
 
   it("installs the BFF's production tree: what its bundle loads, and no LangChain, agent, widget or dev tooling", () => {
-    for (const name of reach(join(ROOT, 'server/src/main.ts')).packages) assert.ok(deps.tree.has(name), `${name} is installed`);
+    for (const name of reach(join(ROOT, 'server/src/main.ts')).packages)
+      assert.ok(deps.tree.has(name), `${name} is installed`);
     for (const name of deps.tree.keys()) {
-      assert.ok(!/^@langchain\/|^@ag-ui\/|^bedrock-agentcore$|^fastify$|^@aws-sdk\/client-bedrock-runtime$|^zod$/.test(name), `${name} is not in the BFF's image`);
-      assert.ok(!/^lit$|^@lit\/|^vite$|^esbuild$|^typescript$|^tsx$|^@biomejs\//.test(name), `${name} is not in the BFF's image`);
+      assert.ok(
+        !/^@langchain\/|^@ag-ui\/|^bedrock-agentcore$|^fastify$|^@aws-sdk\/client-bedrock-runtime$|^zod$/.test(name),
+        `${name} is not in the BFF's image`,
+      );
+      assert.ok(
+        !/^lit$|^@lit\/|^vite$|^esbuild$|^typescript$|^tsx$|^@biomejs\//.test(name),
+        `${name} is not in the BFF's image`,
+      );
     }
   });
 

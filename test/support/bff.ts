@@ -13,7 +13,10 @@ import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
 /** Credentials the SDK signs with in tests: neither may ever show up in a browser's bytes. */
-export const TEST_CREDENTIALS = { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'test-secret-access-key-never-shown' };
+export const TEST_CREDENTIALS = {
+  accessKeyId: 'AKIAFAKEFAKEFAKEFAKE',
+  secretAccessKey: 'test-secret-access-key-never-shown',
+};
 
 export interface Bff {
   url: string;
@@ -34,10 +37,22 @@ export interface Bff {
  * pointed at `endpoint` — in these tests, the fake AgentCore endpoint. `adjust` changes what the
  * environment cannot say.
  */
-export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, adjust: (config: ServerConfig) => void = () => {}): Promise<Bff> {
+export async function startBff(
+  endpoint: string,
+  env: NodeJS.ProcessEnv = {},
+  adjust: (config: ServerConfig) => void = () => {},
+): Promise<Bff> {
   const config = loadConfig(
     // Tests send many requests from one address: the rate limit and the connection caps have their own tests.
-    { AGENTCORE_ENDPOINT: endpoint, AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', MAX_CONNECTIONS_PER_IP: '10000', ...env },
+    {
+      AGENTCORE_ENDPOINT: endpoint,
+      AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
+      SESSION_SECRET: 'test-secret',
+      SERVE_DEMO: 'false',
+      RATE_LIMIT_MAX: '100000',
+      MAX_CONNECTIONS_PER_IP: '10000',
+      ...env,
+    },
     () => {},
   );
   adjust(config);
@@ -69,7 +84,10 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, ad
 }
 
 /** A fake AgentCore and a BFF in front of it, for one test: both closed afterwards, whatever happens. */
-export async function withFakeBff<T>(env: NodeJS.ProcessEnv, test: (fake: FakeAgentCore, bff: Bff) => Promise<T>): Promise<T> {
+export async function withFakeBff<T>(
+  env: NodeJS.ProcessEnv,
+  test: (fake: FakeAgentCore, bff: Bff) => Promise<T>,
+): Promise<T> {
   const fake = await startFakeAgentCore();
   const bff = await startBff(fake.url, env);
   try {

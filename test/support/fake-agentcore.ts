@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AgentEventName } from '../../protocol/agent-events.ts';
 import { sseFrame } from '../../protocol/sse.ts';
-import { type Invocation, type ResponseHooks, createAgentCoreEmulator, responseHooks } from '../../dev/agentcore/emulator.ts';
+import {
+  type Invocation,
+  type ResponseHooks,
+  createAgentCoreEmulator,
+  responseHooks,
+} from '../../dev/agentcore/emulator.ts';
 import { waitFor } from './wait.ts';
 
 /**
@@ -13,7 +18,8 @@ import { waitFor } from './wait.ts';
  */
 
 /** The error messages carry what must never reach a browser: an ARN, an account id, a request id. */
-export const LEAKY_DETAIL = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/secret_agent-AbCdEf1234 (request 1f2e3d4c-0000-4bad-beef-001122334455)';
+export const LEAKY_DETAIL =
+  'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/secret_agent-AbCdEf1234 (request 1f2e3d4c-0000-4bad-beef-001122334455)';
 
 export interface UpstreamCall extends Omit<ResponseHooks, 'event'> {
   /** The runtime ARN, decoded from the path. */
@@ -130,7 +136,12 @@ export function hugeEvent(size: number): Script {
 }
 
 /** A restJson1 error before any stream. */
-export function failWith(status: number, errorType: string | undefined, message = `Denied for ${LEAKY_DETAIL}`, contentType?: string): Script {
+export function failWith(
+  status: number,
+  errorType: string | undefined,
+  message = `Denied for ${LEAKY_DETAIL}`,
+  contentType?: string,
+): Script {
   return (call) => call.fail(status, errorType, message, contentType);
 }
 

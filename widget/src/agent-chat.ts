@@ -15,7 +15,6 @@ import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn
 
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
 
-
 /** The events the element fires, each bubbling and composed (`agent-chat-send` is cancelable). */
 export interface AgentChatEventMap {
   'agent-chat-send': CustomEvent<{ message: string; retry: boolean }>;
@@ -25,8 +24,12 @@ export interface AgentChatEventMap {
 }
 
 /** Dispatches an `agent-chat-*` event, bubbling and composed; false if a listener cancelled it. */
-const emit = <K extends keyof AgentChatEventMap>(target: EventTarget, type: K, detail: AgentChatEventMap[K]['detail'], cancelable = false) =>
-  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+const emit = <K extends keyof AgentChatEventMap>(
+  target: EventTarget,
+  type: K,
+  detail: AgentChatEventMap[K]['detail'],
+  cancelable = false,
+) => target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
@@ -266,11 +269,16 @@ export class AgentChat extends LitElement {
     this.requestUpdate();
     this.conversation.save();
     const status = turn.status === 'complete' || turn.status === 'cancelled' ? turn.status : 'error';
-    if (status === 'complete') this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
+    if (status === 'complete')
+      this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
     if (status === 'cancelled') this.announcement = s.stopped;
     if (status === 'error') {
       const error = turn.error ?? { code: 'unknown', message: '', retryable: true };
-      emit(this, 'agent-chat-error', { code: error.code, message: describeError(s, error), retryable: error.retryable });
+      emit(this, 'agent-chat-error', {
+        code: error.code,
+        message: describeError(s, error),
+        retryable: error.retryable,
+      });
     }
     emit(this, 'agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
   }
@@ -297,7 +305,12 @@ export class AgentChat extends LitElement {
   private readonly onRetry = (): void => {
     const { entries } = this.conversation;
     const user = entries.at(-2);
-    if (user?.role !== 'user' || this.runs.running || !emit(this, 'agent-chat-send', { message: user.text, retry: true }, true)) return;
+    if (
+      user?.role !== 'user' ||
+      this.runs.running ||
+      !emit(this, 'agent-chat-send', { message: user.text, retry: true }, true)
+    )
+      return;
     const turn = newTurn();
     this.conversation.entries = [...entries.slice(0, -1), turn];
     this.follow.follow();

@@ -61,5 +61,7 @@ export function describeError(strings: AgentChatStrings, { code, message }: { co
   if (message) return message;
   const http = /^http_(\d+)$/.exec(code);
   if (http) return strings.errorHttp.replace('{status}', http[1]!);
-  return strings[Object.hasOwn(ERROR_STRINGS, code) ? ERROR_STRINGS[code as keyof typeof ERROR_STRINGS] : 'errorUnknown'];
+  return strings[
+    Object.hasOwn(ERROR_STRINGS, code) ? ERROR_STRINGS[code as keyof typeof ERROR_STRINGS] : 'errorUnknown'
+  ];
 }

@@ -14,7 +14,6 @@ import { tools } from '../../src/tools.ts';
  * and framed by `@ag-ui/encoder`, so nothing here decides on its own what AG-UI allows.
  */
 
-
 /** The official client, pointed at the agent's /invocations as AgentCore forwards to it (the session header set). */
 export function client(runtime: RunningRuntime, session: string, messages: Message[] = []): HttpAgent {
   const agent = new HttpAgent({ url: `${runtime.url}/invocations`, headers: { [RUNTIME_SESSION_HEADER]: session } });
@@ -55,11 +54,19 @@ export function runInput(text: string, before: Message[] = [], threadId = 'threa
 export function invoke(
   url: string,
   body: unknown,
-  { sessionId = 'session-0123456789abcdef0123456789abcdef', accept = 'text/event-stream', signal }: { sessionId?: string; accept?: string | null; signal?: AbortSignal } = {},
+  {
+    sessionId = 'session-0123456789abcdef0123456789abcdef',
+    accept = 'text/event-stream',
+    signal,
+  }: { sessionId?: string; accept?: string | null; signal?: AbortSignal } = {},
 ): Promise<Response> {
   return fetch(`${url}/invocations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [RUNTIME_SESSION_HEADER]: sessionId, ...(accept === null ? {} : { accept }) },
+    headers: {
+      'content-type': 'application/json',
+      [RUNTIME_SESSION_HEADER]: sessionId,
+      ...(accept === null ? {} : { accept }),
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     signal,
   });
@@ -92,7 +99,11 @@ export function untimed(event: AGUIEvent): AGUIEvent {
  * @ag-ui/encoder) and resolves with the conversation it built, or rejects when it refuses the
  * stream (a schema or ordering violation). RUN_ERROR events go to `errors`.
  */
-export async function throughClient(events: AGUIEvent[], before: Message[] = [], errors: AGUIEvent[] = []): Promise<Message[]> {
+export async function throughClient(
+  events: AGUIEvent[],
+  before: Message[] = [],
+  errors: AGUIEvent[] = [],
+): Promise<Message[]> {
   const encoder = new EventEncoder();
   const body = events.map((e) => encoder.encodeSSE(e)).join('');
   const agent = new HttpAgent({

@@ -19,7 +19,6 @@ const dark = css`
   color-scheme: dark;
 `;
 
-
 /** The host element: the page's styles stop here, the themes, the reset every region relies on. */
 export const host = css`
   /*

@@ -37,19 +37,27 @@ function turnTemplate(turn: AssistantEntry, isLast: boolean, ctx: MessageContext
   return html`<div part="message message-assistant" class="message assistant" data-status=${turn.status}>
     <span class="sr">${s.assistant}:</span>
     ${turn.parts.map((part) =>
-      part.kind === 'text' ? html`<div class="text">${ctx.viewFor(part).element}</div>` : ctx.showTools ? toolTemplate(part, s) : nothing,
+      part.kind === 'text'
+        ? html`<div class="text">${ctx.viewFor(part).element}</div>`
+        : ctx.showTools
+          ? toolTemplate(part, s)
+          : nothing,
     )}
     ${thinking ? html`<div part="thinking" class="thinking">${s.thinking}</div>` : nothing}
     ${turn.status === 'cancelled' ? html`<div class="stopped">${s.stopped}</div>` : nothing}
-    ${turn.status === 'error'
-      ? html`<div part="error" class="error" role="alert">${describeError(s, turn.error ?? { code: 'unknown', message: '' })}</div>`
-      : nothing}
+    ${
+      turn.status === 'error'
+        ? html`<div part="error" class="error" role="alert">${describeError(s, turn.error ?? { code: 'unknown', message: '' })}</div>`
+        : nothing
+    }
     ${ended && isLast ? html`<button type="button" part="retry-button" class="ghost" @click=${ctx.onRetry}>${s.retry}</button>` : nothing}
   </div>`;
 }
 
 function toolTemplate(call: ToolCall, s: AgentChatStrings) {
-  const status = { running: s.toolRunning, done: s.toolDone, failed: s.toolFailed, cancelled: s.toolCancelled }[call.status];
+  const status = { running: s.toolRunning, done: s.toolDone, failed: s.toolFailed, cancelled: s.toolCancelled }[
+    call.status
+  ];
   return html`<details part="tool-card" class="tool" data-status=${call.status}>
     <summary><span class="name">${call.tool}</span><code>${JSON.stringify(call.args)}</code><span class="status">${status}</span></summary>
     <div class="label">${s.toolArguments}</div>

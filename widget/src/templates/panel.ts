@@ -34,7 +34,17 @@ export interface PanelContext {
 }
 
 /** The chat box (and, in launcher mode, the button that opens it). */
-export function panelTemplate({ strings: s, launcher, open, busy, entries, message, atBottom, announcement, on }: PanelContext) {
+export function panelTemplate({
+  strings: s,
+  launcher,
+  open,
+  busy,
+  entries,
+  message,
+  atBottom,
+  announcement,
+  on,
+}: PanelContext) {
   const last = entries.at(-1);
   const panel = html`<section
     part="base"
@@ -49,9 +59,11 @@ export function panelTemplate({ strings: s, launcher, open, busy, entries, messa
       <button type="button" part="new-button" class="ghost" ?disabled=${!entries.length} @click=${on.newConversation}>
         ${s.newConversation}
       </button>
-      ${launcher
-        ? html`<button type="button" part="close-button" class="ghost icon" aria-label=${s.closeChat} @click=${on.close}>${closeIcon}</button>`
-        : nothing}
+      ${
+        launcher
+          ? html`<button type="button" part="close-button" class="ghost icon" aria-label=${s.closeChat} @click=${on.close}>${closeIcon}</button>`
+          : nothing
+      }
     </header>
     <div class="body">
       <div part="transcript" class="log" role="log" aria-live="off" aria-label=${s.transcript} tabindex="0" @scroll=${on.scroll}>
@@ -63,16 +75,20 @@ export function panelTemplate({ strings: s, launcher, open, busy, entries, messa
           )}
         </div>
       </div>
-      ${atBottom
-        ? nothing
-        : html`<button type="button" part="jump-button" class="jump" @click=${on.jump}>${s.jumpToLatest}</button>`}
+      ${
+        atBottom
+          ? nothing
+          : html`<button type="button" part="jump-button" class="jump" @click=${on.jump}>${s.jumpToLatest}</button>`
+      }
     </div>
     <div class="sr" role="status">${announcement}</div>
     <form part="composer" @submit=${on.submit}>
       <textarea part="input" aria-label=${s.inputLabel} rows="1" placeholder=${s.placeholder} @keydown=${on.inputKeydown}></textarea>
-      ${busy
-        ? html`<button type="button" part="stop-button" @click=${on.stop}>${s.stop}</button>`
-        : html`<button part="send-button">${s.send}</button>`}
+      ${
+        busy
+          ? html`<button type="button" part="stop-button" @click=${on.stop}>${s.stop}</button>`
+          : html`<button part="send-button">${s.send}</button>`
+      }
     </form>
   </section>`;
   if (!launcher) return panel;
@@ -88,4 +104,4 @@ export function panelTemplate({ strings: s, launcher, open, busy, entries, messa
     >
       ${open ? closeIcon : chatIcon}
     </button>`;
-  }
+}
