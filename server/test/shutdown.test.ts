@@ -86,23 +86,21 @@ describe('graceful shutdown', () => {
   it('runs on SIGTERM in the real process (server/src/main.ts), which then exits 0', async () => {
     const fake = await startFakeAgentCore();
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['--disable-warning=NodeVersionSupportWarning', '--import', 'tsx', 'server/src/main.ts'],
-      {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          AGENTCORE_ENDPOINT: fake.url,
-          AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
-          AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          SESSION_SECRET: 'test-secret',
-          SERVE_DEMO: 'false',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      env: {
+        ...process.env,
+        // The SDK's switch for its Node 20 notice (--disable-warning cannot match it: it is a plain Warning).
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        PORT: String(port),
+        AGENTCORE_ENDPOINT: fake.url,
+        AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
+        AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        SESSION_SECRET: 'test-secret',
+        SERVE_DEMO: 'false',
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
