@@ -3,11 +3,6 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ServerConfig } from './config.ts';
 
 /**
- * The AgentCore client's connection policy: one attempt per run, a socket per open chat, and each
- * run's abort signal reaching its HTTP request.
- */
-
-/**
  * Each run's abort signal, keyed by its command's input and then by the HTTP request made from
  * it, where the handler below finds it. `send(command, { abortSignal })` would be simpler, but a
  * `send()` with options rebuilds the client's whole middleware stack on every call, while one
@@ -21,7 +16,11 @@ class RunAbortingHttpHandler extends NodeHttpHandler {
   }
 }
 
-/** `overrides` is for what the environment does not say, such as explicit credentials in tests. */
+/**
+ * The AgentCore client and its connection policy: one attempt per run, a socket per open chat, and
+ * each run's abort signal reaching its HTTP request. `overrides` is for what the environment does
+ * not say, such as explicit credentials in tests.
+ */
 export function createAgentCoreClient(
   config: Pick<ServerConfig, 'region' | 'agentcoreEndpoint'>,
   overrides: BedrockAgentCoreClientConfig = {},
@@ -30,8 +29,9 @@ export function createAgentCoreClient(
     region: config.region,
     ...(config.agentcoreEndpoint ? { endpoint: config.agentcoreEndpoint } : {}),
     ...overrides,
-    // Not overridable: runs are aborted through this handler (see runSignals). Every open chat holds one upstream connection for its whole run: the SDK's default pool of
-    // 50 sockets would queue the 51st chat behind the others.
+    // Not overridable: runs are aborted through this handler (see runSignals). Every open chat holds
+    // one upstream connection for its whole run: the SDK's default pool of 50 sockets would queue
+    // the 51st chat behind the others.
     requestHandler: new RunAbortingHttpHandler({
       httpAgent: { maxSockets: Number.POSITIVE_INFINITY },
       httpsAgent: { maxSockets: Number.POSITIVE_INFINITY },

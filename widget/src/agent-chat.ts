@@ -152,14 +152,14 @@ export class AgentChat extends LitElement {
   }
 
   override render() {
-    const { entries } = this.conversation;
+    const strings = this.words;
     return panelTemplate({
-      strings: this.words,
+      strings,
       launcher: this.mode === 'launcher',
       open: this.open,
       busy: this.runs.running,
-      entries,
-      message: { strings: this.words, showTools: this.showTools, viewFor: this.viewFor, onRetry: this.onRetry },
+      entries: this.conversation.entries,
+      message: { strings, showTools: this.showTools, viewFor: this.viewFor, onRetry: this.onRetry },
       atBottom: this.follow.atBottom,
       announcement: this.announcement,
       on: {
