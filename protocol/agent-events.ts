@@ -83,23 +83,21 @@ export class AgentRuntimeError extends Error {
 type Check = (data: Record<string, unknown>) => boolean;
 const isString = (value: unknown) => typeof value === 'string';
 const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const strings =
-  (...names: string[]): Check =>
-  (data) =>
-    names.every((name) => isString(data[name]));
 
 /**
  * What each Wire 1 event must hold for a receiver to use it: the fields named in `AgentEventData`,
- * of their types. (`timestamp` is informational and not checked; extra fields are ignored.)
+ * of their types. (`timestamp` is informational and not checked; extra fields are ignored.) Plain
+ * checks, no helpers: the BFF runs one per token.
  */
 const VALID: Record<AgentEventName, Check> = {
   AGENT_START: () => true,
-  LLM_TOKEN: strings('delta'),
-  TOOL_CALL: (d) => strings('id', 'tool')(d) && isObject(d.args),
-  TOOL_RESULT: (d) => strings('id', 'tool')(d) && (isString(d.result) || isString(d.error)),
-  LLM_RESPONSE: strings('content'),
-  AGENT_ERROR: strings('code', 'message'),
-  AGENT_INTERRUPT: (d) => strings('id', 'kind', 'tool', 'reason')(d) && isObject(d.args),
+  LLM_TOKEN: (d) => isString(d.delta),
+  TOOL_CALL: (d) => isString(d.id) && isString(d.tool) && isObject(d.args),
+  TOOL_RESULT: (d) => isString(d.id) && isString(d.tool) && (isString(d.result) || isString(d.error)),
+  LLM_RESPONSE: (d) => isString(d.content),
+  AGENT_ERROR: (d) => isString(d.code) && isString(d.message),
+  AGENT_INTERRUPT: (d) =>
+    isString(d.id) && isString(d.kind) && isString(d.tool) && isString(d.reason) && isObject(d.args),
   SUGGESTIONS: (d) => Array.isArray(d.items) && d.items.every(isString),
   AGENT_END: () => true,
 };
