@@ -1,4 +1,4 @@
-export { AgentChat, type HeaderMap } from './agent-chat.ts';
+export { AgentChat, type AgentChatEventMap, type HeaderMap } from './agent-chat.ts';
 export { ChatStreamError } from './chat-stream.ts';
 export { MarkdownSource } from './markdown/source.ts';
 export { MarkdownView } from './markdown/view.ts';
