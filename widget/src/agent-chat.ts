@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { ChatStreamError, type ChatTransport, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
+import { emit } from './events.ts';
 import { randomId } from './ids.ts';
 import { MarkdownView } from './markdown/view.ts';
 import type { PersistMode } from './persistence.ts';
@@ -14,22 +15,6 @@ import { panelTemplate } from './templates/panel.ts';
 import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn } from './transcript.ts';
 
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
-
-/** The events the element fires, each bubbling and composed (`agent-chat-send` is cancelable). */
-export interface AgentChatEventMap {
-  'agent-chat-send': CustomEvent<{ message: string; retry: boolean }>;
-  'agent-chat-event': CustomEvent<ChatEvent>;
-  'agent-chat-error': CustomEvent<{ code: string; message: string; retryable: boolean }>;
-  'agent-chat-done': CustomEvent<{ status: 'complete' | 'error' | 'cancelled'; text: string }>;
-}
-
-/** Dispatches an `agent-chat-*` event, bubbling and composed; false if a listener cancelled it. */
-const emit = <K extends keyof AgentChatEventMap>(
-  target: EventTarget,
-  type: K,
-  detail: AgentChatEventMap[K]['detail'],
-  cancelable = false,
-) => target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
@@ -344,6 +329,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'agent-chat': AgentChat;
   }
-  // So `addEventListener('agent-chat-done', (e) => e.detail.status)` needs no cast.
-  interface HTMLElementEventMap extends AgentChatEventMap {}
 }
