@@ -1,7 +1,8 @@
 // Widget tests: the real <agent-chat> in headless Chromium (Debian's, at CHROME_PATH).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { scriptedBff } from './widget/test/scripted-bff.js';
+// Loaded by npm run test:widget under tsx, which lets this plain config import TypeScript.
+import { scriptedBff } from './widget/test/scripted-bff.ts';
 
 export default {
   // widget/test/node/ holds the parser's own tests, which run in Node (npm run test:node).

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:markdown-choice`: the measurements behind keeping our own markdown parser rather
- * than rendering the tokens of a well-kept one, all in one run on one machine (README, "Safe
+ * than rendering the tokens of a well-kept one, all in one run on one machine (docs/decisions.md, "Markdown: our own parser"; docs/widget.md, "Safe
  * markdown"). For each candidate — the widget's parser, marked's lexer, markdown-it's token stream,
  * micromark with mdast-util-from-markdown:
  *
@@ -25,7 +25,7 @@ import MarkdownIt from 'markdown-it';
 import { Lexer, marked } from 'marked';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { micromark } from 'micromark';
-import { type Block } from '../widget/src/markdown/blocks.ts';
+import type { Block } from '../widget/src/markdown/blocks.ts';
 import { parseInline } from '../widget/src/markdown/inline.ts';
 import { MarkdownSource } from '../widget/src/markdown/source.ts';
 import { CLAIMED, EXAMPLES, conformance, normalize } from './support/commonmark.ts';
@@ -60,9 +60,23 @@ interface Candidate {
 }
 
 const CANDIDATES: Candidate[] = [
-  { name: 'ours (widget/src/markdown)', parse: ours, entry: `import { MarkdownSource } from './widget/src/markdown/source.ts'; import { parseInline } from './widget/src/markdown/inline.ts'; globalThis.x = [MarkdownSource, parseInline];` },
-  { name: 'marked 18 (lexer)', html: (s) => marked.parse(s, { async: false }), parse: (s) => new Lexer().lex(s), entry: `import { Lexer } from 'marked'; globalThis.x = Lexer;` },
-  { name: 'markdown-it 15 (tokens)', html: (s) => markdownIt.render(s), parse: (s) => markdownItGfm.parse(s, {}), entry: `import MarkdownIt from 'markdown-it'; globalThis.x = new MarkdownIt();` },
+  {
+    name: 'ours (widget/src/markdown)',
+    parse: ours,
+    entry: `import { MarkdownSource } from './widget/src/markdown/source.ts'; import { parseInline } from './widget/src/markdown/inline.ts'; globalThis.x = [MarkdownSource, parseInline];`,
+  },
+  {
+    name: 'marked 18 (lexer)',
+    html: (s) => marked.parse(s, { async: false }),
+    parse: (s) => new Lexer().lex(s),
+    entry: `import { Lexer } from 'marked'; globalThis.x = Lexer;`,
+  },
+  {
+    name: 'markdown-it 15 (tokens)',
+    html: (s) => markdownIt.render(s),
+    parse: (s) => markdownItGfm.parse(s, {}),
+    entry: `import MarkdownIt from 'markdown-it'; globalThis.x = new MarkdownIt();`,
+  },
   {
     name: 'micromark 4 + mdast',
     html: (s) => micromark(s, { allowDangerousHtml: true }),
@@ -147,7 +161,9 @@ main(async () => {
       const double = small !== undefined && small > 100 ? best(candidate.parse, text(16 * 1024), 1) : undefined;
       if (small !== undefined && double !== undefined && double / small > 3) {
         quadratic.push(name);
-        console.log(`  pathological ${name}: 8 KB ${ms(small)}, 16 KB ${ms(double)} (×${ratio(double / small)}: quadratic, not run at 64 KB)`);
+        console.log(
+          `  pathological ${name}: 8 KB ${ms(small)}, 16 KB ${ms(double)} (×${ratio(double / small)}: quadratic, not run at 64 KB)`,
+        );
         continue;
       }
       const large = small === undefined ? undefined : best(candidate.parse, text(64 * 1024), 9);
@@ -158,7 +174,8 @@ main(async () => {
       }
       const r = large / small;
       if (r > worst) [worst, worstCase] = [r, name];
-      if (r > 10 || large > 100) console.log(`  pathological ${name}: 8 KB ${ms(small)}, 64 KB ${ms(large)}: ${ratio(r)}`);
+      if (r > 10 || large > 100)
+        console.log(`  pathological ${name}: 8 KB ${ms(small)}, 64 KB ${ms(large)}: ${ratio(r)}`);
     }
     console.log(
       `  pathological: worst 64 ÷ 8 KB ${ratio(worst)} (${worstCase}); of ${PATHOLOGICAL_CASES.length} cases ${threw.length} throw, ${quadratic.length} quadratic at 8–16 KB`,
@@ -174,12 +191,16 @@ main(async () => {
     rows.push([
       candidate.name,
       `${((100 * passed) / total).toFixed(1)} %`,
-      [ratio(worst), threw.length && `${threw.length} throw`, quadratic.length && `${quadratic.length} quadratic`].filter(Boolean).join(', '),
+      [ratio(worst), threw.length && `${threw.length} throw`, quadratic.length && `${quadratic.length} quadratic`]
+        .filter(Boolean)
+        .join(', '),
       `${(size / 1000).toFixed(1)} KB`,
       full.map((t) => t.toFixed(1)).join(' / '),
     ]);
   }
-  console.log('\n| parser | CommonMark, claimed sections | pathological, worst 64 ÷ 8 KB | size, gzip -9 | full parse of 100 KB: table / list / paragraph (ms) |');
+  console.log(
+    '\n| parser | CommonMark, claimed sections | pathological, worst 64 ÷ 8 KB | size, gzip -9 | full parse of 100 KB: table / list / paragraph (ms) |',
+  );
   console.log('|---|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 });

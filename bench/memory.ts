@@ -30,9 +30,11 @@ function verify(s: Stream, stream: number): void {
   const where = `stream ${stream}`;
   if (s.status !== 200) throw new Error(`${where}: HTTP ${s.status} ${s.errorBody}`);
   const names = s.events.map((e) => e.event);
-  if (names[0] !== 'start' || names[1] !== 'agent_start' || names.at(-1) !== 'done') throw new Error(`${where}: events ${names.join(', ')}`);
+  if (names[0] !== 'start' || names[1] !== 'agent_start' || names.at(-1) !== 'done')
+    throw new Error(`${where}: events ${names.join(', ')}`);
   const done = s.events.at(-1)!.data as { status: string };
-  if (done.status !== 'complete') throw new Error(`${where}: done ${JSON.stringify(done)} after ${JSON.stringify(s.events.at(-2)?.data)}`);
+  if (done.status !== 'complete')
+    throw new Error(`${where}: done ${JSON.stringify(done)} after ${JSON.stringify(s.events.at(-2)?.data)}`);
   const tokens = s.events.filter((e) => e.event === 'token').map((e) => readStamp((e.data as { delta: string }).delta));
   tokens.forEach((t, i) => {
     if (t.stream !== stream || t.seq !== i + 1) throw new Error(`${where}: token ${i + 1} is ${t.stream}.${t.seq}`);
@@ -42,11 +44,24 @@ function verify(s: Stream, stream: number): void {
 }
 
 /** Opens `count` held streams, waits until all flow (or the deadline), runs `whileOpen`, releases, verifies. */
-async function holdStreams(bff: Child, endpoint: Child, agent: Agent, count: number, label: string, whileOpen: (flowingCount: number) => Promise<void>): Promise<void> {
+async function holdStreams(
+  bff: Child,
+  endpoint: Child,
+  agent: Agent,
+  count: number,
+  label: string,
+  whileOpen: (flowingCount: number) => Promise<void>,
+): Promise<void> {
   await endpoint.ask('rearm');
   const url = `${bff.url}/v1/chat/stream`;
   const streams = Array.from({ length: count }, (_, i) => {
-    const script: StreamScript = { stream: i, tokens: 0, intervalMs: TOKEN_INTERVAL_MS, offsetMs: (i * TOKEN_INTERVAL_MS) / count, hold: true };
+    const script: StreamScript = {
+      stream: i,
+      tokens: 0,
+      intervalMs: TOKEN_INTERVAL_MS,
+      offsetMs: (i * TOKEN_INTERVAL_MS) / count,
+      hold: true,
+    };
     return openStream(url, { message: JSON.stringify(script), session_id: `${label}-${i}` }, agent);
   });
   // Every stream must still be open when released: one that ends (or fails) before is an error.
@@ -54,7 +69,9 @@ async function holdStreams(bff: Child, endpoint: Child, agent: Agent, count: num
   let released = false;
   streams.forEach((s, i) =>
     s.finished.then(
-      () => released || (endedEarly ??= new Error(`stream ${i} ended before it was released: HTTP ${s.status} ${s.errorBody}`)),
+      () =>
+        released ||
+        (endedEarly ??= new Error(`stream ${i} ended before it was released: HTTP ${s.status} ${s.errorBody}`)),
       (error: Error) => (endedEarly ??= error),
     ),
   );
@@ -101,14 +118,33 @@ main(async () => {
     });
     const after = await memory(bff);
 
-    console.log(`memory: ${STREAMS.toLocaleString('en-US')} streams held open at once on one BFF process, a token and a heartbeat every second each`);
-    console.log(`  open end to end (token and heartbeat received): ${flowingCount.toLocaleString('en-US')}; open upstream: ${upstreamOpen.toLocaleString('en-US')}`);
-    console.log(`  all ${STREAMS.toLocaleString('en-US')} completed after release, every token in order, each with heartbeats`);
-    console.log(`  BFF RSS idle ${MB(idle.rss)}, ${STREAMS.toLocaleString('en-US')} open ${MB(held!.rss)}, all closed ${MB(after.rss)}`);
+    console.log(
+      `memory: ${STREAMS.toLocaleString('en-US')} streams held open at once on one BFF process, a token and a heartbeat every second each`,
+    );
+    console.log(
+      `  open end to end (token and heartbeat received): ${flowingCount.toLocaleString('en-US')}; open upstream: ${upstreamOpen.toLocaleString('en-US')}`,
+    );
+    console.log(
+      `  all ${STREAMS.toLocaleString('en-US')} completed after release, every token in order, each with heartbeats`,
+    );
+    console.log(
+      `  BFF RSS idle ${MB(idle.rss)}, ${STREAMS.toLocaleString('en-US')} open ${MB(held!.rss)}, all closed ${MB(after.rss)}`,
+    );
     const perStream = (key: keyof MemoryUsage) => kb((held![key] - idle[key]) / STREAMS / 1024);
-    console.log(`  per open stream: JS heap used ${perStream('heapUsed')}, JS heap reserved ${perStream('heapTotal')}, external ${perStream('external')}; the rest of RSS is native (sockets, HTTP parsers)`);
-    const unmet = flowingCount < STREAMS || upstreamOpen < STREAMS ? `only ${Math.min(flowingCount, upstreamOpen)} of ${STREAMS} streams were open end to end` : undefined;
-    figure('memory · RSS growth per open stream', (held!.rss - idle.rss) / STREAMS / 1024, { kind: 'max', value: 64 }, kb, unmet);
+    console.log(
+      `  per open stream: JS heap used ${perStream('heapUsed')}, JS heap reserved ${perStream('heapTotal')}, external ${perStream('external')}; the rest of RSS is native (sockets, HTTP parsers)`,
+    );
+    const unmet =
+      flowingCount < STREAMS || upstreamOpen < STREAMS
+        ? `only ${Math.min(flowingCount, upstreamOpen)} of ${STREAMS} streams were open end to end`
+        : undefined;
+    figure(
+      'memory · RSS growth per open stream',
+      (held!.rss - idle.rss) / STREAMS / 1024,
+      { kind: 'max', value: 64 },
+      kb,
+      unmet,
+    );
   } finally {
     agent.destroy();
     await Promise.all([bff?.stop(), endpoint.stop()]);

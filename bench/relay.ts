@@ -16,7 +16,15 @@
  * sensitive than wall time to other load on the machine.
  */
 import type { Agent } from 'node:http';
-import { type Child, type CpuUsage, type EndpointStats, INVOKE_PATH, startBff, startBytePipe, startEndpoint } from './support/processes.ts';
+import {
+  type Child,
+  type CpuUsage,
+  type EndpointStats,
+  INVOKE_PATH,
+  startBff,
+  startBytePipe,
+  startEndpoint,
+} from './support/processes.ts';
 import { figure, main, ms, percentile, perSecond, ratio, tooNoisy } from './support/report.ts';
 import { type OpenStream, type ReceivedEvent, openStream, streamAgent } from './support/sse-client.ts';
 import { type StreamScript, readStamp } from './support/stream-script.ts';
@@ -59,14 +67,18 @@ function verify(path: RelayPath, stream: OpenStream & { errorBody: string }, scr
   const names = stream.events.map((e) => e.event);
   const firstIndex = names.indexOf(path.first);
   const tokens = stream.events.filter((e) => e.event === path.token);
-  if (firstIndex < 0 || names.at(-1) !== path.last) throw new Error(`${where}: events ${names.slice(0, 3).join(', ')} … ${names.slice(-2).join(', ')}`);
+  if (firstIndex < 0 || names.at(-1) !== path.last)
+    throw new Error(`${where}: events ${names.slice(0, 3).join(', ')} … ${names.slice(-2).join(', ')}`);
   if (path.last === 'done' && (stream.events.at(-1)!.data as { status: string }).status !== 'complete') {
-    throw new Error(`${where}: ended with ${JSON.stringify(stream.events.at(-2)?.data)} then done ${JSON.stringify(stream.events.at(-1)!.data)}`);
+    throw new Error(
+      `${where}: ended with ${JSON.stringify(stream.events.at(-2)?.data)} then done ${JSON.stringify(stream.events.at(-1)!.data)}`,
+    );
   }
   if (tokens.length !== script.tokens) throw new Error(`${where}: ${tokens.length} of ${script.tokens} tokens arrived`);
   tokens.forEach((e, i) => {
     const stamp = readStamp(delta(e));
-    if (stamp.stream !== script.stream || stamp.seq !== i + 1) throw new Error(`${where}: token ${i + 1} is ${stamp.stream}.${stamp.seq}`);
+    if (stamp.stream !== script.stream || stamp.seq !== i + 1)
+      throw new Error(`${where}: token ${i + 1} is ${stamp.stream}.${stamp.seq}`);
   });
   return tokens;
 }
@@ -77,7 +89,13 @@ function verify(path: RelayPath, stream: OpenStream & { errorBody: string }, scr
  * those of STREAMS concurrent streams in flight, not of opening them (time to first event covers
  * that). Throughput counts from the first token's send time to the last token's arrival.
  */
-async function runPhase(path: RelayPath, endpoint: Child, agent: Agent, label: string, shape: { tokens: number; intervalMs: number }): Promise<PhaseResult> {
+async function runPhase(
+  path: RelayPath,
+  endpoint: Child,
+  agent: Agent,
+  label: string,
+  shape: { tokens: number; intervalMs: number },
+): Promise<PhaseResult> {
   await endpoint.ask('reset-stats');
   await endpoint.ask('rearm');
   const cpuBefore = await path.relay.ask<CpuUsage>('cpu');
@@ -89,7 +107,11 @@ async function runPhase(path: RelayPath, endpoint: Child, agent: Agent, label: s
     offsetMs: (i * shape.intervalMs) / STREAMS,
   }));
   const streams = scripts.map((script) => openStream(path.url, path.body(script, `${label}-${script.stream}`), agent));
-  for (const started = Date.now(); Date.now() - started < OPEN_DEADLINE_MS; await new Promise((r) => setTimeout(r, 20))) {
+  for (
+    const started = Date.now();
+    Date.now() - started < OPEN_DEADLINE_MS;
+    await new Promise((r) => setTimeout(r, 20))
+  ) {
     if (streams.every((s) => s.events.some((e) => e.event === path.first))) break;
   }
   await endpoint.ask('release');
@@ -179,14 +201,36 @@ main(async () => {
       return s;
     });
     const tokensPerPath = ROUNDS * STREAMS * (PACED.tokens + UNTHROTTLED.tokens);
-    console.log(`  every token arrived, in order, on every stream of both paths (${tokensPerPath.toLocaleString('en-US')} per path)`);
+    console.log(
+      `  every token arrived, in order, on every stream of both paths (${tokensPerPath.toLocaleString('en-US')} per path)`,
+    );
     const [raw, relayed] = summary as [(typeof summary)[0], (typeof summary)[0]];
     console.log(`  added latency p50 ${ms(relayed.p50 - raw.p50)}`);
-    const [rawRounds, bffRounds] = paths.map((path) => paced.get(path)!.map((r) => percentile(r.latenciesMs, 99))) as [number[], number[]];
-    console.log(`  p99 added, round by round: ${bffRounds.map((p99, round) => (p99 - rawRounds[round]!).toFixed(2)).join(', ')} ms`);
-    const unmet = relayed.minOpen < STREAMS ? `only ${relayed.minOpen} of ${STREAMS} streams were open upstream at once through the BFF` : undefined;
-    figure('relay · p99 added latency per event', relayed.p99 - raw.p99, { kind: 'max', value: 2 }, ms, unmet ?? tooNoisy('raw pipe', raw.p99, 2));
-    figure('relay · throughput BFF ÷ raw pipe', relayed.throughput / raw.throughput, { kind: 'min', value: 0.8 }, ratio, unmet);
+    const [rawRounds, bffRounds] = paths.map((path) => paced.get(path)!.map((r) => percentile(r.latenciesMs, 99))) as [
+      number[],
+      number[],
+    ];
+    console.log(
+      `  p99 added, round by round: ${bffRounds.map((p99, round) => (p99 - rawRounds[round]!).toFixed(2)).join(', ')} ms`,
+    );
+    const unmet =
+      relayed.minOpen < STREAMS
+        ? `only ${relayed.minOpen} of ${STREAMS} streams were open upstream at once through the BFF`
+        : undefined;
+    figure(
+      'relay · p99 added latency per event',
+      relayed.p99 - raw.p99,
+      { kind: 'max', value: 2 },
+      ms,
+      unmet ?? tooNoisy('raw pipe', raw.p99, 2),
+    );
+    figure(
+      'relay · throughput BFF ÷ raw pipe',
+      relayed.throughput / raw.throughput,
+      { kind: 'min', value: 0.8 },
+      ratio,
+      unmet,
+    );
   } finally {
     agent.destroy();
     await Promise.all([bff.stop(), pipe.stop(), endpoint.stop()]);

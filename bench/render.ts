@@ -24,7 +24,7 @@
  *   timed, and the style and layout it caused are forced and timed after it; the figure is the
  *   worst shape's p95 of parse and render over the frames of the last fifth of the stream, when
  *   the answer is 80–100 KB long. The layout is printed beside it: it is the browser's, and for one
- *   block this long it grows with the block (see README).
+ *   block this long it grows with the block (see docs/benchmarks.md).
  * - The pathological corpus (bench/support/pathological-markdown.ts, the one the widget tests run
  *   in CI) at 8 KB and 64 KB, streamed as fast as the socket takes it: main-thread CPU time (CDP
  *   TaskDuration) from send to the answer drawn, the smaller of two runs; the figure is the worst
@@ -45,7 +45,14 @@ import { longAnswers } from './support/long-answers.ts';
 import { type Corpus, MARKER, markdownCorpus } from './support/markdown-corpus.ts';
 import { PATHOLOGICAL_CASES } from './support/pathological-markdown.ts';
 import { figure, main, ms, percentile, perSecond, ratio } from './support/report.ts';
-import { type AnswerRun, type Pause, RENDER_PAGE, type RenderPlan, type RenderRun, type RenderSnapshot } from './support/render-page.ts';
+import {
+  type AnswerRun,
+  type Pause,
+  RENDER_PAGE,
+  type RenderPlan,
+  type RenderRun,
+  type RenderSnapshot,
+} from './support/render-page.ts';
 
 const TOKENS = 20_000;
 const WARMUP_TOKENS = 2_000;
@@ -100,7 +107,8 @@ interface Answer {
   paceMs: number;
 }
 
-const tokensOf = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+const tokensOf = (text: string, size: number) =>
+  Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 
 async function playAnswer(res: ServerResponse, { tokens, batch, paceMs }: Answer): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -108,7 +116,12 @@ async function playAnswer(res: ServerResponse, { tokens, batch, paceMs }: Answer
   res.write(frame(++seq, 'start', { session_id: 'bench' }));
   const perBatch = paceMs ? Math.max(1, Math.round(batch / (tokens[0]?.length || 1))) : tokens.length;
   for (let i = 0; i < tokens.length; i += perBatch) {
-    res.write(tokens.slice(i, i + perBatch).map((delta) => frame(++seq, 'token', { delta })).join(''));
+    res.write(
+      tokens
+        .slice(i, i + perBatch)
+        .map((delta) => frame(++seq, 'token', { delta }))
+        .join(''),
+    );
     if (paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs));
   }
   res.end(frame(++seq, 'done', { status: 'complete' }));
@@ -118,17 +131,27 @@ async function playAnswer(res: ServerResponse, { tokens, batch, paceMs }: Answer
 async function play(res: ServerResponse, { corpus, points }: Stream, acks: Acks): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   let seq = 0;
-  res.write(frame(++seq, 'start', { session_id: 'bench' }) + frame(++seq, 'agent_start', { session_id: 'bench', status: 'started' }));
+  res.write(
+    frame(++seq, 'start', { session_id: 'bench' }) +
+      frame(++seq, 'agent_start', { session_id: 'bench', status: 'started' }),
+  );
   await acks.wait(0);
   let sent = 0;
   for (const at of points) {
     // A whole segment in one write: the socket, not the server, sets the pace.
-    res.write(corpus.tokens.slice(sent, at).map((delta) => frame(++seq, 'token', { delta })).join(''));
+    res.write(
+      corpus.tokens
+        .slice(sent, at)
+        .map((delta) => frame(++seq, 'token', { delta }))
+        .join(''),
+    );
     sent = at;
     await acks.wait(at);
   }
   await acks.wait('finish');
-  res.end(frame(++seq, 'message', { content: corpus.text, partial: true }) + frame(++seq, 'done', { status: 'complete' }));
+  res.end(
+    frame(++seq, 'message', { content: corpus.text, partial: true }) + frame(++seq, 'done', { status: 'complete' }),
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -165,9 +188,12 @@ function verify(label: string, corpus: Corpus, snapshot: RenderSnapshot, before:
   const markers = snapshot.text.match(MARKER) ?? [];
   const wrong = corpus.markers.findIndex((m, i) => markers[i] !== m);
   if (wrong >= 0 || markers.length !== corpus.markers.length) {
-    throw new Error(`${label}: ${markers.length} of ${corpus.markers.length} marker words rendered; first wrong: #${wrong} ${markers[wrong]} for ${corpus.markers[wrong]}`);
+    throw new Error(
+      `${label}: ${markers.length} of ${corpus.markers.length} marker words rendered; first wrong: #${wrong} ${markers[wrong]} for ${corpus.markers[wrong]}`,
+    );
   }
-  if (!snapshot.text.includes(corpus.sentinel)) throw new Error(`${label}: the last token ${corpus.sentinel} is not rendered`);
+  if (!snapshot.text.includes(corpus.sentinel))
+    throw new Error(`${label}: the last token ${corpus.sentinel} is not rendered`);
   const blocks = {
     codeBlocks: snapshot.codeBlocks - before.codeBlocks,
     tables: snapshot.tables - before.tables,
@@ -175,7 +201,8 @@ function verify(label: string, corpus: Corpus, snapshot: RenderSnapshot, before:
   };
   if (blocks.codeBlocks + blocks.tables + blocks.listItems === 0) {
     // A widget without markdown: then the text must be the message, character for character.
-    if (!snapshot.text.includes(corpus.text)) throw new Error(`${label}: the rendered text differs from the tokens sent`);
+    if (!snapshot.text.includes(corpus.text))
+      throw new Error(`${label}: the rendered text differs from the tokens sent`);
     return 'plain text (no markdown rendering), exactly the tokens sent';
   }
   for (const [kind, count] of Object.entries(blocks)) {
@@ -196,8 +223,10 @@ main(async () => {
   const acks = new Acks();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bench');
-    if (req.method === 'GET' && url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(RENDER_PAGE);
-    if (req.method === 'GET' && url.pathname === '/agent-chat.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    if (req.method === 'GET' && url.pathname === '/')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(RENDER_PAGE);
+    if (req.method === 'GET' && url.pathname === '/agent-chat.js')
+      return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     if (req.method === 'POST' && url.pathname === '/bench/ack') {
       await acks.receive(url.searchParams.get('at')!);
       return void res.writeHead(204).end();
@@ -215,7 +244,15 @@ main(async () => {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
   /** In a fresh page: a warm-up message, then the measured one with its pauses. */
@@ -235,12 +272,21 @@ main(async () => {
     const benchRun = (plan: RenderPlan) =>
       Promise.race([
         page.evaluate((p) => (window as unknown as BenchWindow).benchRun(p), plan),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${plan.label}: not rendered within ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`${plan.label}: not rendered within ${RUN_TIMEOUT_MS / 1000} s`)),
+            RUN_TIMEOUT_MS,
+          ).unref(),
+        ),
       ]);
 
     const warm = markdownCorpus(WARMUP_TOKENS, `warm${label}`);
     streams.set(`warmup-${label}`, { corpus: warm, points: [WARMUP_TOKENS] });
-    const warmRun = await benchRun({ label: `warmup-${label}`, pauses: [{ at: 0 }, { at: WARMUP_TOKENS, marker: warm.sentinel }], after: '' });
+    const warmRun = await benchRun({
+      label: `warmup-${label}`,
+      pauses: [{ at: 0 }, { at: WARMUP_TOKENS, marker: warm.sentinel }],
+      after: '',
+    });
 
     streams.set(label, { corpus, points: pauses.map((p) => p.at).filter((at) => at > 0) });
     const run = await benchRun({ label, pauses, after: warm.sentinel });
@@ -266,7 +312,9 @@ main(async () => {
       if (i === 0) console.log(`  rendered: ${rendering}`);
       const seconds = (run.rendered[TOKENS]! - run.firstToken) / 1000;
       const cpuPerToken = ((taskSeconds.get(String(TOKENS))! - taskSeconds.get('0')!) / TOKENS) * 1e6;
-      console.log(`  speed run ${i + 1}: first token → last token rendered ${(seconds * 1000).toFixed(0)} ms; main-thread time ${cpuPerToken.toFixed(1)} µs per token`);
+      console.log(
+        `  speed run ${i + 1}: first token → last token rendered ${(seconds * 1000).toFixed(0)} ms; main-thread time ${cpuPerToken.toFixed(1)} µs per token`,
+      );
       speeds.push(TOKENS / seconds);
     }
 
@@ -278,7 +326,12 @@ main(async () => {
     const lastBegin = lastStart.at;
     const ratios: number[] = [];
     for (let i = 0; i < FLATNESS_RUNS; i++) {
-      const { taskSeconds } = await measure(`flatness-${i}`, corpus, [{ at: 0 }, ...firstTenth, lastStart, ...lastTenth]);
+      const { taskSeconds } = await measure(`flatness-${i}`, corpus, [
+        { at: 0 },
+        ...firstTenth,
+        lastStart,
+        ...lastTenth,
+      ]);
       const task = (at: number) => taskSeconds.get(String(at))!;
       const perTokenFirst = (task(firstEnd) - task(0)) / firstEnd;
       const perTokenLast = (task(TOKENS) - task(lastBegin)) / (TOKENS - lastBegin);
@@ -295,25 +348,40 @@ main(async () => {
     page.on('pageerror', (e) => errors.push(e.message));
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-    const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
+    const taskSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
     await page.goto(base);
     await page.evaluate(() => customElements.whenDefined('agent-chat'));
     type AnswerWindow = { benchAnswer(label: string, sentinel: string): Promise<AnswerRun> };
-    const answerOnce = async (label: string, text: string, sentinel: string, answer: Omit<Answer, 'tokens'> & { token: number }) => {
+    const answerOnce = async (
+      label: string,
+      text: string,
+      sentinel: string,
+      answer: Omit<Answer, 'tokens'> & { token: number },
+    ) => {
       answerStreams.set(label, { tokens: tokensOf(text, answer.token), batch: answer.batch, paceMs: answer.paceMs });
       const before = await taskSeconds();
-      const run = await page.evaluate(([l, s]) => (window as unknown as AnswerWindow).benchAnswer(l!, s!), [label, sentinel]);
+      const run = await page.evaluate(
+        ([l, s]) => (window as unknown as AnswerWindow).benchAnswer(l!, s!),
+        [label, sentinel],
+      );
       const cpu = (await taskSeconds()) - before;
       answerStreams.delete(label);
       if (run.doneStatus !== 'complete' || !run.sentinelShown || run.fallback || errors.length) {
-        throw new Error(`${label}: done ${run.doneStatus}, last word shown ${run.sentinelShown}, plain-text fallback ${run.fallback}, page errors: ${errors.join('; ')}`);
+        throw new Error(
+          `${label}: done ${run.doneStatus}, last word shown ${run.sentinelShown}, plain-text fallback ${run.fallback}, page errors: ${errors.join('; ')}`,
+        );
       }
       return { ...run, cpuMs: cpu * 1000 };
     };
 
     const frameP95s: number[] = [];
     for (const long of longAnswers()) {
-      const run = await answerOnce(`long-${long.name}`, long.text, long.sentinel, { token: LONG_TOKEN, batch: LONG_BATCH, paceMs: PACE_MS });
+      const run = await answerOnce(`long-${long.name}`, long.text, long.sentinel, {
+        token: LONG_TOKEN,
+        batch: LONG_BATCH,
+        paceMs: PACE_MS,
+      });
       const last = run.frames.slice(Math.floor(run.frames.length * 0.8));
       const render = last.map(([script]) => script);
       const layout = last.map(([script, all]) => all - script);
@@ -331,19 +399,39 @@ main(async () => {
       for (const size of PATHOLOGICAL_SIZES) {
         const markdown = `${text(size)}\n\nENDPATH`;
         const runs = [];
-        for (let i = 0; i < 2; i++) runs.push(await answerOnce(`path-${name}-${size}-${i}`, markdown, 'ENDPATH', { token: 256, batch: 0, paceMs: 0 }));
+        for (let i = 0; i < 2; i++)
+          runs.push(
+            await answerOnce(`path-${name}-${size}-${i}`, markdown, 'ENDPATH', { token: 256, batch: 0, paceMs: 0 }),
+          );
         cpu.push(Math.min(...runs.map((r) => r.cpuMs)));
       }
       const [small, large] = cpu as [number, number];
       caseRatios.push(large / small);
-      console.log(`  pathological ${name.padEnd(40)} 8 KB ${ms(small).padStart(10)}, 64 KB ${ms(large).padStart(10)}: ${ratio(large / small)}`);
+      console.log(
+        `  pathological ${name.padEnd(40)} 8 KB ${ms(small).padStart(10)}, 64 KB ${ms(large).padStart(10)}: ${ratio(large / small)}`,
+      );
     }
     await page.close();
 
-    figure(`render · tokens per second (median of ${SPEED_RUNS})`, percentile(speeds, 50), { kind: 'min', value: 5_000 }, perSecond('tokens'));
-    figure(`render · time per token, last ÷ first tenth (median of ${FLATNESS_RUNS})`, percentile(ratios, 50), { kind: 'max', value: 1.5 }, ratio);
+    figure(
+      `render · tokens per second (median of ${SPEED_RUNS})`,
+      percentile(speeds, 50),
+      { kind: 'min', value: 5_000 },
+      perSecond('tokens'),
+    );
+    figure(
+      `render · time per token, last ÷ first tenth (median of ${FLATNESS_RUNS})`,
+      percentile(ratios, 50),
+      { kind: 'max', value: 1.5 },
+      ratio,
+    );
     figure('render · 100 KB no blank line, p95 per frame', Math.max(...frameP95s), { kind: 'max', value: 8 }, ms);
-    figure(`render · pathological 64 ÷ 8 KB, worst of ${PATHOLOGICAL_CASES.length}`, Math.max(...caseRatios), { kind: 'max', value: 10 }, ratio);
+    figure(
+      `render · pathological 64 ÷ 8 KB, worst of ${PATHOLOGICAL_CASES.length}`,
+      Math.max(...caseRatios),
+      { kind: 'max', value: 10 },
+      ratio,
+    );
   } finally {
     await browser.close();
     server.close();

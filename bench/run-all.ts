@@ -20,7 +20,10 @@ interface Step {
   summarize?: (code: number, lines: string[]) => string;
 }
 
-const node = (file: string): Pick<Step, 'command' | 'args'> => ({ command: process.execPath, args: ['--import', 'tsx', file] });
+const node = (file: string): Pick<Step, 'command' | 'args'> => ({
+  command: process.execPath,
+  args: ['--import', 'tsx', file],
+});
 
 /** Runs a step with its output shown live; returns its exit code and its output lines. */
 function run(step: Step): Promise<{ code: number; lines: string[] }> {
@@ -51,7 +54,9 @@ const build = await run({ name: 'build', command: 'npm', args: ['run', '--silent
 if (build.code !== 0) process.exit(build.code);
 
 const steps: Step[] = [
-  ...(scripts['bench:size'] ? [{ name: 'size', command: 'npm', args: ['run', '--silent', 'bench:size'], summarize: sizeSummary }] : []),
+  ...(scripts['bench:size']
+    ? [{ name: 'size', command: 'npm', args: ['run', '--silent', 'bench:size'], summarize: sizeSummary }]
+    : []),
   { name: 'conformance', ...node('bench/conformance.ts') },
   { name: 'render', ...node('bench/render.ts') },
   { name: 'relay', ...node('bench/relay.ts') },
@@ -74,7 +79,8 @@ for (const step of steps) {
 
 console.log(`\n— summary (${((performance.now() - started) / 60_000).toFixed(1)} min) —`);
 console.log(machineLine());
-if (!scripts['bench:size']) console.log('SKIP  size · gzip -9 of dist/agent-chat.js: `npm run bench:size` is not in package.json');
+if (!scripts['bench:size'])
+  console.log('SKIP  size · gzip -9 of dist/agent-chat.js: `npm run bench:size` is not in package.json');
 for (const line of summary) console.log(line);
 if (failed.length) console.log(`FAILED to run or verify: ${failed.join(', ')}`);
 process.exit(failed.length ? 1 : 0);

@@ -8,7 +8,7 @@
  */
 import { startBff, startEndpoint } from './support/processes.ts';
 import { figure, main } from './support/report.ts';
-import { type RawConnection, chatRequest, rawConnection } from '../test/support/raw-socket.ts';
+import { type RawConnection, chatRequest, rawConnection } from '../dev/support/raw-socket.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (n: number) => `${n.toFixed(2)} s`;
@@ -39,7 +39,9 @@ async function idleKeepAlive(url: string): Promise<number> {
 }
 
 async function fromOneAddress(url: string, n: number): Promise<number> {
-  const connections: RawConnection[] = await Promise.all(Array.from({ length: n }, () => rawConnection(url, { localAddress: '127.0.0.9' })));
+  const connections: RawConnection[] = await Promise.all(
+    Array.from({ length: n }, () => rawConnection(url, { localAddress: '127.0.0.9' })),
+  );
   await sleep(500);
   const open = connections.filter((c) => !c.socket.destroyed).length;
   for (const c of connections) c.socket.destroy();
@@ -61,8 +63,13 @@ main(async () => {
       fromOneAddress(bff.url, 70),
     ]);
     if (open < 64) throw new Error(`only ${open} of 70 connections from one address stayed open: the cap is 64`);
-    for (const [what, { answer }] of [['silent', silent], ['header trickler', headers], ['body trickler', body]] as const) {
-      if (!answer.startsWith('HTTP/1.1 408 ')) throw new Error(`the ${what} was answered ${JSON.stringify(answer)}, not 408`);
+    for (const [what, { answer }] of [
+      ['silent', silent],
+      ['header trickler', headers],
+      ['body trickler', body],
+    ] as const) {
+      if (!answer.startsWith('HTTP/1.1 408 '))
+        throw new Error(`the ${what} was answered ${JSON.stringify(answer)}, not 408`);
     }
     figure('slow clients · silent connection cut after', silent.s, { kind: 'max', value: 12 }, seconds);
     figure('slow clients · header trickler cut after', headers.s, { kind: 'max', value: 12 }, seconds);

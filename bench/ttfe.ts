@@ -13,7 +13,15 @@
  * puts the raw byte pipe of the relay benchmark where the BFF was, for the floor: what any relay
  * between browser and agent adds on this machine.
  */
-import { type Child, type CpuUsage, type EndpointStats, INVOKE_PATH, startBff, startBytePipe, startEndpoint } from './support/processes.ts';
+import {
+  type Child,
+  type CpuUsage,
+  type EndpointStats,
+  INVOKE_PATH,
+  startBff,
+  startBytePipe,
+  startEndpoint,
+} from './support/processes.ts';
 import { figure, main, ms, percentile, tooNoisy } from './support/report.ts';
 import { type OpenStream, openStream, streamAgent } from './support/sse-client.ts';
 import type { StreamScript } from './support/stream-script.ts';
@@ -42,7 +50,11 @@ interface Pass<A> {
  * taking turns at going first so neither always runs on a just-woken machine. `measuring` runs
  * once, when the warm-up is over.
  */
-async function alternate<A>(viaRelay: (i: number) => Promise<A>, direct: (i: number) => Promise<number>, measuring: () => Promise<void>): Promise<Pass<A>> {
+async function alternate<A>(
+  viaRelay: (i: number) => Promise<A>,
+  direct: (i: number) => Promise<number>,
+  measuring: () => Promise<void>,
+): Promise<Pass<A>> {
   const pass: Pass<A> = { relay: [], direct: [], warmRelay: [], warmDirect: [] };
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
     if (i === WARMUP) await measuring();
@@ -95,24 +107,46 @@ main(async () => {
     // A second pass, on its own: a third path interleaved with the first two slows them all (the
     // process that served the last request is still busy after it on the same CPUs).
     pipe = await startBytePipe(endpoint.url);
-    const pipePass = await alternate((i) => agentStart(pipe!.url, i), direct, async () => {});
+    const pipePass = await alternate(
+      (i) => agentStart(pipe!.url, i),
+      direct,
+      async () => {},
+    );
 
     const first = viaBffPass.relay.map((r) => r.first);
-    const line = (name: string, values: number[]) => console.log(`  ${name.padEnd(34)} p50 ${ms(percentile(values, 50))}  p99 ${ms(percentile(values, 99))}`);
+    const line = (name: string, values: number[]) =>
+      console.log(`  ${name.padEnd(34)} p50 ${ms(percentile(values, 50))}  p99 ${ms(percentile(values, 99))}`);
     const added = (relay: number[], direct: number[], p: number) => ms(percentile(relay, p) - percentile(direct, p));
-    console.log(`time to first event: ${SAMPLES.toLocaleString('en-US')} sequential requests per path, alternating, after ${WARMUP.toLocaleString('en-US')} of warm-up`);
+    console.log(
+      `time to first event: ${SAMPLES.toLocaleString('en-US')} sequential requests per path, alternating, after ${WARMUP.toLocaleString('en-US')} of warm-up`,
+    );
     line('direct: POST → AGENT_START', viaBffPass.direct);
     line('BFF: POST → agent_start', first);
-    line('BFF: POST → start (before upstream)', viaBffPass.relay.map((r) => r.start));
+    line(
+      'BFF: POST → start (before upstream)',
+      viaBffPass.relay.map((r) => r.start),
+    );
     const cpuMs = (cpuAfter.user + cpuAfter.system - cpuBefore!.user - cpuBefore!.system) / 1000 / SAMPLES;
-    console.log(`  BFF CPU time per request ${ms(cpuMs)}; new upstream TCP connections: BFF ${connections.signed}, direct ${connections.unsigned} (for ${SAMPLES.toLocaleString('en-US')} requests each)`);
+    console.log(
+      `  BFF CPU time per request ${ms(cpuMs)}; new upstream TCP connections: BFF ${connections.signed}, direct ${connections.unsigned} (for ${SAMPLES.toLocaleString('en-US')} requests each)`,
+    );
     console.log(`  added p50 ${added(first, viaBffPass.direct, 50)}`);
     const warmFirst = viaBffPass.warmRelay.map((r) => r.first);
-    console.log(`  during the warm-up (a fresh BFF's first ${WARMUP.toLocaleString('en-US')} requests): added p50 ${added(warmFirst, viaBffPass.warmDirect, 50)}, p99 ${added(warmFirst, viaBffPass.warmDirect, 99)}`);
+    console.log(
+      `  during the warm-up (a fresh BFF's first ${WARMUP.toLocaleString('en-US')} requests): added p50 ${added(warmFirst, viaBffPass.warmDirect, 50)}, p99 ${added(warmFirst, viaBffPass.warmDirect, 99)}`,
+    );
     // The floor for any relay on this machine: the same two extra hops, and nothing done in between.
-    console.log(`  a raw byte pipe in the BFF's place (a pass of its own) adds p50 ${added(pipePass.relay, pipePass.direct, 50)}, p99 ${added(pipePass.relay, pipePass.direct, 99)}`);
+    console.log(
+      `  a raw byte pipe in the BFF's place (a pass of its own) adds p50 ${added(pipePass.relay, pipePass.direct, 50)}, p99 ${added(pipePass.relay, pipePass.direct, 99)}`,
+    );
     const directP99 = percentile(viaBffPass.direct, 99);
-    figure('ttfe · p99 added by the BFF (agent_start)', percentile(first, 99) - directP99, { kind: 'max', value: 5 }, ms, tooNoisy('direct call', directP99, 5));
+    figure(
+      'ttfe · p99 added by the BFF (agent_start)',
+      percentile(first, 99) - directP99,
+      { kind: 'max', value: 5 },
+      ms,
+      tooNoisy('direct call', directP99, 5),
+    );
   } finally {
     agent.destroy();
     await Promise.all([bff?.stop(), pipe?.stop(), endpoint.stop()]);

@@ -2,7 +2,7 @@ import { RESUME_NOTE_MAX_CHARS } from './agent-request.ts';
 
 /**
  * What the agent adds to AG-UI 1.0 (`@ag-ui/core`, whose types are the protocol itself), for the
- * clients that read its events. See README, "Agent" → "AG-UI".
+ * clients that read its events. See docs/protocol.md, "AG-UI".
  *
  * - `RUN_ERROR.code` is an `AgentErrorCode` (`agent-events.ts`), with the same fixed messages as
  *   Wire 1's AGENT_ERROR. AgentCore's own errors in the same stream have upper-case codes.

@@ -7,7 +7,7 @@
  *
  * Both may carry the conversation as the client shows it. The agent uses it only when it has no
  * memory of the session (a new microVM after AgentCore's idle timeout, a redeploy), and only as the
- * user's own words: see README, "Agent" → "AG-UI".
+ * user's own words: see docs/protocol.md, "AG-UI".
  */
 
 /** The header that names the AgentCore runtime session (AgentCore sets it); the conversation is kept under it. */

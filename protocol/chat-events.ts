@@ -1,16 +1,29 @@
+import type { ChatError } from './chat-errors.ts';
+
+export type { ChatError };
+
 /**
  * Wire 2: the events the BFF streams to the browser, as SSE `id: <run>:<seq>`, `event: <name>`,
- * `data: <json>`. See DESIGN.md, "Wire 2".
+ * `data: <json>`. docs/protocol.md walks through a run event by event; mapping.ts makes them from
+ * Wire 1.
  */
 export interface ChatEventData {
+  /** First, always: the conversation's id (the one sent, or a new one). */
   start: { session_id: string };
+  /** The agent began. `status` is always "started": the seed's documented shape, kept for its clients. */
   agent_start: { session_id: string; status: 'started' };
   token: { delta: string };
   tool_start: { id: string; tool: string; args: Record<string, unknown> };
   tool_end: { id: string; tool: string; result: string } | { id: string; tool: string; error: string };
+  /**
+   * The text of one model step, whole, after its tokens: it replaces what the tokens built.
+   * `partial` is always true (an answer may go on after a tool call): the seed's documented shape.
+   */
   message: { content: string; partial: true };
-  error: { code: string; message: string; retryable: boolean };
-  done: { status: 'complete' | 'error' | 'cancelled' };
+  /** The run failed; `done` follows. `code` is one of chat-errors.ts. */
+  error: ChatError;
+  /** Last, always, exactly once. */
+  done: { status: 'complete' | 'error' };
 }
 
 export type ChatEventName = keyof ChatEventData;
@@ -23,7 +36,46 @@ export interface ChatRequest {
   session_id?: string;
 }
 
-/** Body of every 4xx/5xx answered before a stream opens. */
+/** Body of every 4xx/5xx answered before a stream opens (`code` and `message` from chat-errors.ts). */
 export interface ErrorBody {
   error: { code: string; message: string };
+}
+
+type Check = (data: Record<string, unknown>) => boolean;
+const has = (data: Record<string, unknown>, name: string, type: string) => typeof data[name] === type;
+
+/**
+ * What a receiver checks of each Wire 2 event before using it: the fields it reads, of their types.
+ * Small on purpose: the widget ships it.
+ */
+const VALID: Record<ChatEventName, Check> = {
+  start: (d) => has(d, 'session_id', 'string'),
+  agent_start: () => true,
+  token: (d) => has(d, 'delta', 'string'),
+  tool_start: (d) => has(d, 'id', 'string') && has(d, 'tool', 'string') && has(d, 'args', 'object') && d.args !== null,
+  tool_end: (d) => has(d, 'id', 'string') && (has(d, 'result', 'string') || has(d, 'error', 'string')),
+  message: (d) => has(d, 'content', 'string'),
+  error: (d) => has(d, 'code', 'string') && has(d, 'message', 'string') && has(d, 'retryable', 'boolean'),
+  done: (d) => d.status === 'complete' || d.status === 'error',
+};
+
+/**
+ * One received event, checked: the event, `undefined` for a name Wire 2 does not have (a newer
+ * BFF's: skipped), or `null` when it is not what its type says (not JSON, a field missing).
+ */
+export function readChatEvent(event: string, data: string): ChatEvent | undefined | null {
+  if (!Object.hasOwn(VALID, event)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !VALID[event as ChatEventName](parsed as Record<string, unknown>)
+  )
+    return null;
+  return { event, data: parsed } as ChatEvent;
 }

@@ -23,7 +23,9 @@ const SOURCES = ['widget/src', 'protocol', 'vite.config.ts', 'package-lock.json'
 function newestSource(): number {
   let newest = 0;
   for (const source of SOURCES) {
-    const files = statSync(source).isDirectory() ? readdirSync(source, { recursive: true, encoding: 'utf8' }).map((f) => `${source}/${f}`) : [source];
+    const files = statSync(source).isDirectory()
+      ? readdirSync(source, { recursive: true, encoding: 'utf8' }).map((f) => `${source}/${f}`)
+      : [source];
     for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
   }
   return newest;
@@ -41,7 +43,8 @@ const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
 
 console.log(`\n${BUNDLE}: ${kb(script.length)} minified, ${kb(gzipped)} gzip -9 (${gzipped} bytes)`);
 console.log(`budget ${kb(BUDGET)}: ${Math.round((100 * gzipped) / BUDGET)}% used, ${kb(BUDGET - gzipped)} left\n`);
-for (const [name, size] of ANCHORS) console.log(`  ${name.padEnd(14)} ${kb(size).padStart(9)}   ${(size / gzipped).toFixed(1)}× agent-chat`);
+for (const [name, size] of ANCHORS)
+  console.log(`  ${name.padEnd(14)} ${kb(size).padStart(9)}   ${(size / gzipped).toFixed(1)}× agent-chat`);
 console.log('');
 
 if (gzipped > BUDGET) {

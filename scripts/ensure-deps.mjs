@@ -25,7 +25,9 @@ if (process.argv.includes('--browser')) {
   if (!existsSync(chrome)) {
     const canInstall = process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
     if (!canInstall) {
-      console.error(`The browser tests need Chromium at ${chrome}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROME_PATH.`);
+      console.error(
+        `The browser tests need Chromium at ${chrome}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROME_PATH.`,
+      );
       process.exit(1);
     }
     run('apt-get', ['update', '-qq']);

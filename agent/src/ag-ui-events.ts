@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type AGUIEvent, EventType, type Interrupt, type RunFinishedOutcome } from '@ag-ui/core';
-import { type AIMessage, AIMessageChunk, type BaseMessage, type ToolMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
+import {
+  type AIMessage,
+  AIMessageChunk,
+  type BaseMessage,
+  type ToolMessage,
+  isAIMessage,
+  isToolMessage,
+} from '@langchain/core/messages';
 import {
   APPROVAL_RESPONSE_SCHEMA,
   type ApprovalInterruptMetadata,
@@ -41,9 +48,7 @@ import { SUGGEST_TOOL } from './suggestions.ts';
  */
 
 /** What `graph.stream(…, { streamMode: ['messages', 'tasks'] })` yields. */
-export type GraphChunk =
-  | ['messages', [BaseMessage, { langgraph_node?: string }]]
-  | ['tasks', TaskStart | TaskResult];
+export type GraphChunk = ['messages', [BaseMessage, { langgraph_node?: string }]] | ['tasks', TaskStart | TaskResult];
 
 interface TaskStart {
   id: string;
@@ -112,7 +117,11 @@ export class AgUiRun {
   *finished(outcome: RunFinishedOutcome | undefined = this.pauseOutcome()): Generator<AGUIEvent> {
     yield* this.closeAll();
     if (!outcome && this.suggestions.length > 0) {
-      yield { type: EventType.CUSTOM, name: SUGGESTIONS_EVENT, value: { items: this.suggestions } satisfies SuggestionsValue };
+      yield {
+        type: EventType.CUSTOM,
+        name: SUGGESTIONS_EVENT,
+        value: { items: this.suggestions } satisfies SuggestionsValue,
+      };
     }
     yield { type: EventType.RUN_FINISHED, threadId: this.threadId, runId: this.runId, ...(outcome && { outcome }) };
   }
@@ -259,7 +268,10 @@ export interface AgUiRunOptions {
   logError?: (error: unknown) => void;
 }
 
-const stamped = (event: AGUIEvent): AGUIEvent => ((event.timestamp = Date.now()), event);
+const stamped = (event: AGUIEvent): AGUIEvent => {
+  event.timestamp = Date.now();
+  return event;
+};
 
 /** An input that cannot be run is answered by this alone, before RUN_STARTED. */
 const badRequest = (message: string): AGUIEvent => ({ type: EventType.RUN_ERROR, code: 'bad_request', message });
@@ -270,7 +282,10 @@ const badRequest = (message: string): AGUIEvent => ({ type: EventType.RUN_ERROR,
  * answers nothing waits for) is a lone RUN_ERROR `bad_request`, and any failure after RUN_STARTED a
  * RUN_ERROR with the same codes and messages as Wire 1's AGENT_ERROR.
  */
-export async function* runAgUi(graph: AgentGraph, { body, sessionId, signal, logError }: AgUiRunOptions): AsyncGenerator<AGUIEvent> {
+export async function* runAgUi(
+  graph: AgentGraph,
+  { body, sessionId, signal, logError }: AgUiRunOptions,
+): AsyncGenerator<AGUIEvent> {
   const release = holdSession(graph, sessionId);
   try {
     const input = readRunInput(body, agentToolNames(graph));

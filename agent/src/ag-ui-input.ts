@@ -49,7 +49,13 @@ const userText = (message: Message | undefined) => (message?.role === 'user' ? t
 function answerOf(entry: ResumeEntry): Answer | undefined {
   if (entry.status === 'cancelled') return { cancelled: true };
   const payload = entry.payload as Record<string, unknown> | null | undefined;
-  if (typeof payload !== 'object' || payload === null || typeof payload.approved !== 'boolean' || 'editedArgs' in payload) return undefined;
+  if (
+    typeof payload !== 'object' ||
+    payload === null ||
+    typeof payload.approved !== 'boolean' ||
+    'editedArgs' in payload
+  )
+    return undefined;
   const { approved, note } = payload;
   if (note !== undefined && (typeof note !== 'string' || note.length > RESUME_NOTE_MAX_CHARS)) return undefined;
   return { approved, ...(typeof note === 'string' && { note }) };
@@ -57,7 +63,9 @@ function answerOf(entry: ResumeEntry): Answer | undefined {
 
 /** The outcome a `tool` message reports for a page tool call. */
 const outcomeOf = (message: Extract<Message, { role: 'tool' }>) =>
-  message.error !== undefined ? { error: message.error || textOf(message.content) } : { result: textOf(message.content) };
+  message.error !== undefined
+    ? { error: message.error || textOf(message.content) }
+    : { result: textOf(message.content) };
 
 export function readRunInput(body: unknown, ownTools: ReadonlySet<string> = new Set()): RunRequest {
   const parsed = RunAgentInputSchema.safeParse(body);
@@ -65,7 +73,10 @@ export function readRunInput(body: unknown, ownTools: ReadonlySet<string> = new 
     // The first problem is enough to fix the request; zod's wording names types, never the values sent.
     const [issue] = parsed.error.issues;
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, message: `The request is not a valid AG-UI RunAgentInput: ${where}${issue?.message ?? 'invalid'}` };
+    return {
+      ok: false,
+      message: `The request is not a valid AG-UI RunAgentInput: ${where}${issue?.message ?? 'invalid'}`,
+    };
   }
   const { threadId, runId, messages, tools, resume = [] } = parsed.data as RunAgentInput;
   const pageTools = readPageTools(tools, ownTools);
@@ -74,18 +85,28 @@ export function readRunInput(body: unknown, ownTools: ReadonlySet<string> = new 
   for (const entry of resume) {
     const answer = answerOf(entry);
     if (!answer) return { ok: false, message: BAD_PAYLOAD };
-    if (entry.interruptId in answers) return { ok: false, message: `The resume answers interrupt "${entry.interruptId.slice(0, 80)}" twice.` };
+    if (entry.interruptId in answers)
+      return { ok: false, message: `The resume answers interrupt "${entry.interruptId.slice(0, 80)}" twice.` };
     answers[entry.interruptId] = answer;
   }
   const base = { ok: true as const, threadId, runId };
 
   const prompt = userText(messages.at(-1));
   if (prompt.trim()) {
-    const pageResults = new Map(messages.flatMap((m) => (m.role === 'tool' ? [[m.toolCallId, outcomeOf(m)] as const] : [])));
-    const request: TurnRequest = { kind: 'prompt', prompt, history: historyFromMessages(messages.slice(0, -1)), pageTools: pageTools.value, pageResults };
+    const pageResults = new Map(
+      messages.flatMap((m) => (m.role === 'tool' ? [[m.toolCallId, outcomeOf(m)] as const] : [])),
+    );
+    const request: TurnRequest = {
+      kind: 'prompt',
+      prompt,
+      history: historyFromMessages(messages.slice(0, -1)),
+      pageTools: pageTools.value,
+      pageResults,
+    };
     return { ...base, request: resume.length > 0 ? { ...request, resume: answers } : request };
   }
-  if (resume.length > 0) return { ...base, request: { kind: 'resume', answers, pageTools: pageTools.value, complete: true } };
+  if (resume.length > 0)
+    return { ...base, request: { kind: 'resume', answers, pageTools: pageTools.value, complete: true } };
   const lastAssistant = messages.findLastIndex((m) => m.role === 'assistant');
   const results = messages.slice(lastAssistant + 1).flatMap((m) => (m.role === 'tool' ? [m] : []));
   if (lastAssistant < 0 || results.length === 0) return { ok: false, message: NO_TURN };

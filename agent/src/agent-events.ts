@@ -1,5 +1,5 @@
 import { AIMessageChunk, type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { readWire1Request } from './agent-input.ts';
 import type { PauseRequest } from './approvals.ts';
 import { describeError } from './errors.ts';
@@ -37,7 +37,7 @@ export function toolError(content: string): string {
 }
 
 /** Wire 1 events for one node's state update: tool calls and text from `chatbot`, results from `tools`. */
-function* updateEvents(messages: BaseMessage[]): Generator<AgentStreamEvent> {
+function* updateEvents(messages: BaseMessage[]): Generator<AgentEvent> {
   for (const message of messages) {
     if (isAIMessage(message)) {
       const content = message.text;
@@ -60,7 +60,10 @@ function* updateEvents(messages: BaseMessage[]): Generator<AgentStreamEvent> {
  * stream, one AGENT_INTERRUPT per call a pause waits on, and the answer's SUGGESTIONS.
  * It never throws: a failure becomes AGENT_ERROR, and AGENT_END always comes last.
  */
-export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError, ...body }: RunInput): AsyncGenerator<AgentStreamEvent> {
+export async function* runAgent(
+  graph: AgentGraph,
+  { sessionId, signal, logError, ...body }: RunInput,
+): AsyncGenerator<AgentEvent> {
   yield { event: 'AGENT_START', data: { timestamp: now(), session_id: sessionId } };
   let output = '';
   const release = holdSession(graph, sessionId);
@@ -89,7 +92,10 @@ export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError
           continue;
         }
         if (!REPORTED_NODES.has(node)) continue;
-        const { messages = [], suggestions: suggested } = (update ?? {}) as { messages?: BaseMessage[]; suggestions?: string[] };
+        const { messages = [], suggestions: suggested } = (update ?? {}) as {
+          messages?: BaseMessage[];
+          suggestions?: string[];
+        };
         if (node === 'chatbot') suggestions = suggested ?? [];
         for (const e of updateEvents(messages)) {
           if (e.event === 'LLM_RESPONSE') output = e.data.content;
@@ -97,9 +103,13 @@ export async function* runAgent(graph: AgentGraph, { sessionId, signal, logError
         }
       }
     }
-    if (!paused && suggestions.length > 0) yield { event: 'SUGGESTIONS', data: { timestamp: now(), items: suggestions } };
+    if (!paused && suggestions.length > 0)
+      yield { event: 'SUGGESTIONS', data: { timestamp: now(), items: suggestions } };
   } catch (error) {
-    const failed = error instanceof BadRequest ? { code: 'bad_request' as const, message: error.message } : describeError(error, signal);
+    const failed =
+      error instanceof BadRequest
+        ? { code: 'bad_request' as const, message: error.message }
+        : describeError(error, signal);
     if (failed.code !== 'cancelled' && failed.code !== 'bad_request') logError?.(error);
     yield { event: 'AGENT_ERROR', data: { timestamp: now(), ...failed } };
   } finally {

@@ -31,7 +31,8 @@ export function readResume(raw: unknown): Read<Answers> {
   let answer: Answer;
   if (given !== 1) return { ok: false, message: BAD_RESUME };
   if (approved !== undefined) {
-    if (typeof approved !== 'boolean' || (note !== undefined && typeof note !== 'string')) return { ok: false, message: BAD_RESUME };
+    if (typeof approved !== 'boolean' || (note !== undefined && typeof note !== 'string'))
+      return { ok: false, message: BAD_RESUME };
     if (typeof note === 'string' && note.length > RESUME_NOTE_MAX_CHARS) {
       return { ok: false, message: `The note is longer than ${RESUME_NOTE_MAX_CHARS} characters.` };
     }
@@ -46,7 +47,10 @@ export function readResume(raw: unknown): Read<Answers> {
   return { ok: true, value: { [id]: answer } };
 }
 
-export function readWire1Request({ prompt, history = [], resume, tools }: Wire1Request, ownTools: ReadonlySet<string>): Read<TurnRequest> {
+export function readWire1Request(
+  { prompt, history = [], resume, tools }: Wire1Request,
+  ownTools: ReadonlySet<string>,
+): Read<TurnRequest> {
   const pageTools = readPageTools(tools, ownTools);
   if (!pageTools.ok) return pageTools;
   if (resume !== undefined) {

@@ -101,7 +101,13 @@ export class GatedToolNode extends ToolNode {
     if (!kind) return undefined;
     // Answers find their call by id; a call without one cannot be asked about, and must not run unasked.
     if (!call.id) throw new Error(`The model called ${call.name} without a tool call id`);
-    return { id: call.id, kind, tool: call.name, args: call.args, reason: question ?? `${call.name} runs in the web page.` };
+    return {
+      id: call.id,
+      kind,
+      tool: call.name,
+      args: call.args,
+      reason: question ?? `${call.name} runs in the web page.`,
+    };
   }
 
   protected override async run(input: unknown, config: LangGraphRunnableConfig): Promise<unknown> {

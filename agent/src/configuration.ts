@@ -1,4 +1,6 @@
-/** The agent's settings, read once from the environment (see README, "Configuration"). */
+import { type Env, integer, oneOf, port, text, url } from '../../protocol/env.ts';
+
+/** The agent's settings, read once from the environment (docs/configuration.md). */
 export interface AgentConfig {
   modelProvider: 'offline' | 'bedrock';
   bedrockModelId: string;
@@ -25,30 +27,17 @@ export const DEFAULT_MAX_STEPS = 10;
 export const DEFAULT_MEMORY_TOKENS = 8000;
 export const DEFAULT_MAX_SESSIONS = 1000;
 
-/** A whole number ≥ `min` from the environment, or the default; anything else is a startup error. */
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
-  return value;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const provider = env.MODEL_PROVIDER ?? 'offline';
-  if (provider !== 'offline' && provider !== 'bedrock') {
-    throw new Error(`MODEL_PROVIDER must be "offline" or "bedrock", not "${provider}"`);
-  }
+export function loadConfig(env: Env = process.env): AgentConfig {
   return {
-    modelProvider: provider,
-    bedrockModelId: env.BEDROCK_MODEL_ID || DEFAULT_BEDROCK_MODEL_ID,
-    bedrockEndpointUrl: env.BEDROCK_ENDPOINT_URL || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    modelProvider: oneOf(env, 'MODEL_PROVIDER', ['offline', 'bedrock'], 'offline'),
+    bedrockModelId: text(env, 'BEDROCK_MODEL_ID', DEFAULT_BEDROCK_MODEL_ID),
+    bedrockEndpointUrl: url(env, 'BEDROCK_ENDPOINT_URL'),
+    region: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION', 'us-east-1'),
     offlineTokenDelayMs: integer(env, 'OFFLINE_TOKEN_DELAY_MS', 30, 0),
     maxSteps: integer(env, 'AGENT_MAX_STEPS', DEFAULT_MAX_STEPS, 1),
     memoryTokens: integer(env, 'AGENT_MEMORY_TOKENS', DEFAULT_MEMORY_TOKENS, 1),
     maxSessions: integer(env, 'AGENT_MAX_SESSIONS', DEFAULT_MAX_SESSIONS, 1),
-    port: integer(env, 'PORT', 8080, 0),
-    host: env.HOST || '127.0.0.1',
+    port: port(env, 'PORT', 8080),
+    host: text(env, 'HOST', '127.0.0.1'),
   };
 }

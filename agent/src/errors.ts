@@ -34,7 +34,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 /** Why a run failed, in words fit for a caller. The error itself goes to the runtime's log only. */
 export function describeError(error: unknown, signal?: AbortSignal): RunFailure {
   if (signal?.aborted) return failure('cancelled');
-  const e = (error ?? {}) as { name?: string; code?: string; lc_error_code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    lc_error_code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode ?? 0;
   if (name === 'GraphRecursionError') return failure('step_limit');

@@ -1,7 +1,15 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { type AIMessage, RemoveMessage, SystemMessage, isAIMessage } from '@langchain/core/messages';
 import type { StructuredToolInterface } from '@langchain/core/tools';
-import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, REMOVE_ALL_MESSAGES, START, StateGraph } from '@langchain/langgraph';
+import {
+  Annotation,
+  type BaseCheckpointSaver,
+  END,
+  MessagesAnnotation,
+  REMOVE_ALL_MESSAGES,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
 import { GatedToolNode, lastModelStep } from './approvals.ts';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_TOKENS } from './configuration.ts';
 import { BoundedMemorySaver, boundHistory } from './memory.ts';
@@ -82,10 +90,16 @@ export function buildGraph({
       // A request's page tools are bound for its run only, beside the agent's own.
       const page = pageToolsOf(config);
       const bound = page.list.length > 0 ? model.bindTools!([...own, ...bindablePageTools(page)]) : modelWithTools;
-      const reply = (await bound.invoke([new SystemMessage(SYSTEM_PROMPT), ...modelInput(state.messages)], config)) as AIMessage;
+      const reply = (await bound.invoke(
+        [new SystemMessage(SYSTEM_PROMPT), ...modelInput(state.messages)],
+        config,
+      )) as AIMessage;
       const { message, suggestions } = takeSuggestions(reply);
       // After a message that only suggested (and was answered "shown"), the answer keeps its suggestions.
-      return { messages: [message], suggestions: suggestions ?? (onlySuggested(lastModelStep(state.messages)) ? state.suggestions : []) };
+      return {
+        messages: [message],
+        suggestions: suggestions ?? (onlySuggested(lastModelStep(state.messages)) ? state.suggestions : []),
+      };
     })
     .addNode('tools', new GatedToolNode(own))
     .addEdge(START, 'memory')

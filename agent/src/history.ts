@@ -37,7 +37,13 @@ export function textOf(content: string | ContentPart[] | undefined): string {
 /** A replayable tool call, or undefined. */
 function toolCall({ id, function: fn }: AgUiToolCall, seen: Set<string>): ToolCall | undefined {
   // Call ids are held to the same pattern as tool names: what every provider accepts.
-  if (!TOOL_NAME_PATTERN.test(id) || !TOOL_NAME_PATTERN.test(fn.name) || seen.has(id) || fn.arguments.length > MAX_ARGUMENTS_CHARS) return undefined;
+  if (
+    !TOOL_NAME_PATTERN.test(id) ||
+    !TOOL_NAME_PATTERN.test(fn.name) ||
+    seen.has(id) ||
+    fn.arguments.length > MAX_ARGUMENTS_CHARS
+  )
+    return undefined;
   let args: unknown;
   try {
     args = JSON.parse(fn.arguments || '{}');
@@ -63,7 +69,9 @@ export function historyFromMessages(messages: readonly Message[]): BaseMessage[]
       // The agent's own results carry a failure as metadata.error (ToolResultMetadata); AG-UI clients as error.
       const error = message.error ?? (typeof message.metadata?.error === 'string' ? message.metadata.error : undefined);
       const content = clip(textOf(message.content) || error || '');
-      out.push(new ToolMessage({ tool_call_id: message.toolCallId, name, content, status: error ? 'error' : 'success' }));
+      out.push(
+        new ToolMessage({ tool_call_id: message.toolCallId, name, content, status: error ? 'error' : 'success' }),
+      );
       continue;
     }
     awaiting = new Map();
@@ -85,7 +93,10 @@ export function historyFromMessages(messages: readonly Message[]): BaseMessage[]
 export function historyFromTurns(history: unknown): BaseMessage[] {
   if (!Array.isArray(history)) return [];
   return history.slice(-HISTORY_MAX_MESSAGES).flatMap((turn: unknown): BaseMessage[] => {
-    const { role, content } = (typeof turn === 'object' && turn !== null ? turn : {}) as { role?: unknown; content?: unknown };
+    const { role, content } = (typeof turn === 'object' && turn !== null ? turn : {}) as {
+      role?: unknown;
+      content?: unknown;
+    };
     if (typeof content !== 'string' || !content.trim()) return [];
     if (role === 'user') return [new HumanMessage(clip(content))];
     if (role === 'assistant') return [new AIMessage(clip(content))];
@@ -98,7 +109,11 @@ export function historyFromTurns(history: unknown): BaseMessage[] {
  * history when the agent remembers nothing of the session. When it does remember, its own memory is
  * the conversation and the client's copy is ignored.
  */
-export function turnMessages(prompt: string, history: BaseMessage[], remembered: readonly BaseMessage[]): BaseMessage[] {
+export function turnMessages(
+  prompt: string,
+  history: BaseMessage[],
+  remembered: readonly BaseMessage[],
+): BaseMessage[] {
   const question = new HumanMessage(prompt);
   return remembered.length > 0 ? [question] : [...history, question];
 }

@@ -72,7 +72,11 @@ export class BoundedMemorySaver extends MemorySaver {
     this.maxSessions = maxSessions;
   }
 
-  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+  override async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+  ): Promise<RunnableConfig> {
     const saved = await super.put(config, checkpoint, metadata);
     const threadId = String(saved.configurable!.thread_id);
     const namespace = String(saved.configurable!.checkpoint_ns ?? '');

@@ -16,10 +16,13 @@ import { isPageToolResult, labelledForModel } from './page-tools.ts';
 /** The assistant's turn between tool results and a new question, where it never answered. */
 const UNANSWERED_TURN = '(This turn ended there.)';
 
-const blocks = (content: MessageContent) => (typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content);
+const blocks = (content: MessageContent) =>
+  typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content;
 
 function joined(a: MessageContent, b: MessageContent): MessageContent {
-  return typeof a === 'string' && typeof b === 'string' ? `${a}\n\n${b}` : ([...blocks(a), ...blocks(b)] as MessageContent);
+  return typeof a === 'string' && typeof b === 'string'
+    ? `${a}\n\n${b}`
+    : ([...blocks(a), ...blocks(b)] as MessageContent);
 }
 
 export function modelInput(messages: readonly BaseMessage[]): BaseMessage[] {
@@ -28,10 +31,20 @@ export function modelInput(messages: readonly BaseMessage[]): BaseMessage[] {
     const previous = out.at(-1);
     if (HumanMessage.isInstance(message) && previous && HumanMessage.isInstance(previous)) {
       out[out.length - 1] = new HumanMessage({ id: previous.id, content: joined(previous.content, message.content) });
-    } else if (AIMessage.isInstance(message) && previous && AIMessage.isInstance(previous) && !previous.tool_calls?.length) {
-      out[out.length - 1] = new AIMessage({ id: message.id, content: joined(previous.content, message.content), tool_calls: message.tool_calls });
+    } else if (
+      AIMessage.isInstance(message) &&
+      previous &&
+      AIMessage.isInstance(previous) &&
+      !previous.tool_calls?.length
+    ) {
+      out[out.length - 1] = new AIMessage({
+        id: message.id,
+        content: joined(previous.content, message.content),
+        tool_calls: message.tool_calls,
+      });
     } else {
-      if (HumanMessage.isInstance(message) && previous && ToolMessage.isInstance(previous)) out.push(new AIMessage(UNANSWERED_TURN));
+      if (HumanMessage.isInstance(message) && previous && ToolMessage.isInstance(previous))
+        out.push(new AIMessage(UNANSWERED_TURN));
       out.push(isPageToolResult(message) ? labelledForModel(message) : message);
     }
   }

@@ -14,7 +14,11 @@ export function createModel(config: AgentConfig, { credentials }: ModelOverrides
   if (config.modelProvider === 'bedrock') {
     // ChatBedrockConverse reads neither AWS_REGION nor an http:// endpoint (its endpointHost is
     // https only), so it gets a client built here, with the region passed explicitly.
-    const client = new BedrockRuntimeClient({ region: config.region, endpoint: config.bedrockEndpointUrl, credentials });
+    const client = new BedrockRuntimeClient({
+      region: config.region,
+      endpoint: config.bedrockEndpointUrl,
+      credentials,
+    });
     return new ChatBedrockConverse({ model: config.bedrockModelId, region: config.region, client, streaming: true });
   }
   return new OfflineChatModel({ tokenDelayMs: config.offlineTokenDelayMs });

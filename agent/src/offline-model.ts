@@ -75,9 +75,7 @@ export function extractExpression(text: string, previous?: string): string | und
     normalized = normalized.replace(BACK_REFERENCE, /^\d+(\.\d+)?$/.test(previous) ? previous : `(${previous})`);
   }
   const candidates = normalized.match(/[-+*/%^().\d\s]*\d[-+*/%^().\d\s]*/g) ?? [];
-  const expression = candidates
-    .map((c) => c.trim())
-    .find((c) => /[\d)]\s*[-+*/%^]\s*[-+(.\d]/.test(c));
+  const expression = candidates.map((c) => c.trim()).find((c) => /[\d)]\s*[-+*/%^]\s*[-+(.\d]/.test(c));
   return expression?.replace(/\s+/g, ' ');
 }
 
@@ -102,7 +100,8 @@ function previousResult(messages: BaseMessage[]): string | undefined {
 
 /** The names of the bound tools: LangChain tools, and page tools in the OpenAI function format. */
 function toolNames(tools: BindToolsInput[] | undefined): Set<string> {
-  const nameOf = (t: BindToolsInput) => (t as { name?: string }).name ?? (t as { function?: { name?: string } }).function?.name;
+  const nameOf = (t: BindToolsInput) =>
+    (t as { name?: string }).name ?? (t as { function?: { name?: string } }).function?.name;
   return new Set((tools ?? []).map(nameOf).filter((n): n is string => !!n));
 }
 
@@ -110,7 +109,8 @@ function toolNames(tools: BindToolsInput[] | undefined): Set<string> {
 // message (a 100 KB prompt of "show show …" took 1.9 s), and the model reads whatever a user sends.
 const MY_NOTES = /\bmy notes\b/i;
 const ASK_FOR = /\b(?:what are|show|list|read|tell)\b|^\s*my notes\??\s*$/i;
-const SAVE_NOTE = /^\s*(?:please\s+)?(?:(?:save|take|make|add)\s+(?:a\s+)?note|note\s+down|remember)\b(?:\s+that)?\s*[:,-]?\s*(.*\S)\s*$/is;
+const SAVE_NOTE =
+  /^\s*(?:please\s+)?(?:(?:save|take|make|add)\s+(?:a\s+)?note|note\s+down|remember)\b(?:\s+that)?\s*[:,-]?\s*(.*\S)\s*$/is;
 
 /** The note a "save a note: …" or "remember that …" message asks for. */
 export function noteIn(question: string): string | undefined {
@@ -118,7 +118,8 @@ export function noteIn(question: string): string | undefined {
 }
 
 /** Colours a person names (CSS keywords), and hex colours. */
-const COLOUR = /#[0-9a-f]{3,8}\b|\b(?:red|orange|yellow|green|teal|cyan|blue|navy|indigo|purple|violet|magenta|pink|brown|black|white|gr[ae]y|gold)\b/i;
+const COLOUR =
+  /#[0-9a-f]{3,8}\b|\b(?:red|orange|yellow|green|teal|cyan|blue|navy|indigo|purple|violet|magenta|pink|brown|black|white|gr[ae]y|gold)\b/i;
 const CHANGE = /\b(?:make|turn|change|set|paint)\b/i;
 const PAGE = /\b(?:page|accent|theme|colou?r)\b/i;
 
@@ -155,7 +156,9 @@ function answerFrom(call: ToolCall | undefined, result: ToolMessage): Reply {
   const refusal = readRefusal(text);
   if (refusal) {
     const note = refusal.note ? ` You said: "${refusal.note}".` : '';
-    return say(`OK, I didn't ${call?.name === 'save_note' ? 'save the note' : `run ${call?.name ?? 'the tool'}`}.${note}`);
+    return say(
+      `OK, I didn't ${call?.name === 'save_note' ? 'save the note' : `run ${call?.name ?? 'the tool'}`}.${note}`,
+    );
   }
   switch (call?.name) {
     case 'current_time': {
@@ -164,17 +167,25 @@ function answerFrom(call: ToolCall | undefined, result: ToolMessage): Reply {
       return say(`It is ${text}.`, `What time is it in ${other}?`);
     }
     case 'save_note':
-      return failed ? say(`I couldn't save the note: ${reason}`) : say(`I saved your note: "${String(call.args.text)}".`, 'What are my notes?');
+      return failed
+        ? say(`I couldn't save the note: ${reason}`)
+        : say(`I saved your note: "${String(call.args.text)}".`, 'What are my notes?');
     case 'list_notes':
-      return /^There are no notes/.test(text) ? say('You have no notes in this session yet.', 'Save a note: buy milk') : say(`Your notes:\n${text}`);
+      return /^There are no notes/.test(text)
+        ? say('You have no notes in this session yet.', 'Save a note: buy milk')
+        : say(`Your notes:\n${text}`);
     case ACCENT_TOOL: {
       const said = pageDataOf(text) ?? text;
-      return failed ? say(`The page couldn't change its accent colour: ${said}`) : say(`Done: the page's accent colour is now ${String(call.args.color)}.`);
+      return failed
+        ? say(`The page couldn't change its accent colour: ${said}`)
+        : say(`Done: the page's accent colour is now ${String(call.args.color)}.`);
     }
     case 'calculator':
     case undefined: {
       const expression = String(call?.args?.expression ?? 'that');
-      return failed ? say(`I couldn't calculate ${expression}: ${reason}`) : say(`The result of ${expression} is ${text}.`, 'What is that times 3?');
+      return failed
+        ? say(`I couldn't calculate ${expression}: ${reason}`)
+        : say(`The result of ${expression} is ${text}.`, 'What is that times 3?');
     }
     default:
       return say(failed ? `${call?.name} failed: ${reason}` : `${call?.name} returned: ${pageDataOf(text) ?? text}`);
@@ -192,7 +203,8 @@ export function decideReply(messages: BaseMessage[], available: Set<string>): Re
     return answerFrom(call, last);
   }
   const question = last ? textOf(last) : '';
-  if (available.has('list_notes') && MY_NOTES.test(question) && ASK_FOR.test(question)) return { kind: 'tool_call', name: 'list_notes', args: {} };
+  if (available.has('list_notes') && MY_NOTES.test(question) && ASK_FOR.test(question))
+    return { kind: 'tool_call', name: 'list_notes', args: {} };
   const note = available.has('save_note') ? noteIn(question) : undefined;
   if (note) return { kind: 'tool_call', name: 'save_note', args: { text: note } };
   const colour = available.has(ACCENT_TOOL) ? accentColourIn(question) : undefined;
@@ -202,7 +214,11 @@ export function decideReply(messages: BaseMessage[], available: Set<string>): Re
   }
   const expression = available.has('calculator') ? extractExpression(question, previousResult(messages)) : undefined;
   if (expression) return { kind: 'tool_call', name: 'calculator', args: { expression } };
-  return { kind: 'text', text: OFFLINE_NOTICE, suggestions: ['What is 12 * (3 + 4)?', 'What time is it in Tokyo?', 'Save a note: buy milk'] };
+  return {
+    kind: 'text',
+    text: OFFLINE_NOTICE,
+    suggestions: ['What is 12 * (3 + 4)?', 'What time is it in Tokyo?', 'Save a note: buy milk'],
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -301,6 +317,7 @@ function chunksOf(reply: Reply, canSuggest: boolean): AIMessageChunk[] {
   if (reply.kind === 'tool_call') return callChunks(reply.name, reply.args, 0);
   // Words with their trailing space, like the tokens of a real model.
   const words = (reply.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token }));
-  const suggest = canSuggest && reply.suggestions?.length ? callChunks(SUGGEST_TOOL, { items: reply.suggestions }, 1) : [];
+  const suggest =
+    canSuggest && reply.suggestions?.length ? callChunks(SUGGEST_TOOL, { items: reply.suggestions }, 1) : [];
   return [...words, ...suggest];
 }

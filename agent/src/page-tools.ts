@@ -60,14 +60,19 @@ export function readPageTools(raw: unknown, reserved: ReadonlySet<string>): Read
   for (const [i, item] of raw.entries()) {
     if (!isPlainObject(item)) return bad(`tool ${i} is not an object.`);
     const { name, description, parameters = { type: 'object', properties: {} } } = item;
-    if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name)) return bad(`tool ${i}'s name must be 1-64 letters, digits, "_" or "-".`);
+    if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name))
+      return bad(`tool ${i}'s name must be 1-64 letters, digits, "_" or "-".`);
     if (reserved.has(name)) return bad(`"${name}" is the name of one of the agent's own tools.`);
     if (names.has(name)) return bad(`"${name}" is named twice.`);
     if (typeof description !== 'string' || !description.trim()) return bad(`"${name}" needs a description.`);
-    if (description.length > PAGE_TOOL_DESCRIPTION_MAX_CHARS) return bad(`"${name}"'s description is longer than ${PAGE_TOOL_DESCRIPTION_MAX_CHARS} characters.`);
-    if (!isPlainObject(parameters) || parameters.type !== 'object') return bad(`"${name}"'s parameters must be a JSON Schema of type "object".`);
-    if (depthExceeds(parameters, PAGE_TOOL_PARAMETERS_MAX_DEPTH)) return bad(`"${name}"'s parameters nest deeper than ${PAGE_TOOL_PARAMETERS_MAX_DEPTH} levels.`);
-    if (JSON.stringify(parameters).length > PAGE_TOOL_PARAMETERS_MAX_CHARS) return bad(`"${name}"'s parameters are longer than ${PAGE_TOOL_PARAMETERS_MAX_CHARS} characters of JSON.`);
+    if (description.length > PAGE_TOOL_DESCRIPTION_MAX_CHARS)
+      return bad(`"${name}"'s description is longer than ${PAGE_TOOL_DESCRIPTION_MAX_CHARS} characters.`);
+    if (!isPlainObject(parameters) || parameters.type !== 'object')
+      return bad(`"${name}"'s parameters must be a JSON Schema of type "object".`);
+    if (depthExceeds(parameters, PAGE_TOOL_PARAMETERS_MAX_DEPTH))
+      return bad(`"${name}"'s parameters nest deeper than ${PAGE_TOOL_PARAMETERS_MAX_DEPTH} levels.`);
+    if (JSON.stringify(parameters).length > PAGE_TOOL_PARAMETERS_MAX_CHARS)
+      return bad(`"${name}"'s parameters are longer than ${PAGE_TOOL_PARAMETERS_MAX_CHARS} characters of JSON.`);
     names.add(name);
     list.push({ name, description, parameters });
   }
@@ -88,7 +93,10 @@ export function pageToolsOf(config: RunnableConfig | undefined): PageTools {
 
 /** The page tools as the model binds them (the OpenAI function format, which every LangChain chat model accepts). */
 export function bindablePageTools({ list }: PageTools) {
-  return list.map(({ name, description, parameters }) => ({ type: 'function' as const, function: { name, description, parameters } }));
+  return list.map(({ name, description, parameters }) => ({
+    type: 'function' as const,
+    function: { name, description, parameters },
+  }));
 }
 
 /** Cuts untrusted text to `max` characters, saying so. */
@@ -100,7 +108,10 @@ function capped(text: string, max = PAGE_TOOL_RESULT_MAX_CHARS): string {
 const PAGE_ARTIFACT = { source: 'page' } as const;
 
 /** What the page said a call of its tool returned (`error` when it failed or timed out), as the call's result. */
-export function pageToolResult(call: { id: string; name: string }, outcome: { result: string } | { error: string }): ToolMessage {
+export function pageToolResult(
+  call: { id: string; name: string },
+  outcome: { result: string } | { error: string },
+): ToolMessage {
   const failed = 'error' in outcome;
   return new ToolMessage({
     tool_call_id: call.id,
@@ -112,7 +123,10 @@ export function pageToolResult(call: { id: string; name: string }, outcome: { re
 }
 
 export function isPageToolResult(message: BaseMessage): message is ToolMessage {
-  return ToolMessage.isInstance(message) && (message.artifact as { source?: unknown } | undefined)?.source === PAGE_ARTIFACT.source;
+  return (
+    ToolMessage.isInstance(message) &&
+    (message.artifact as { source?: unknown } | undefined)?.source === PAGE_ARTIFACT.source
+  );
 }
 
 const DATA_OPEN = '<page-data>';

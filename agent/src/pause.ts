@@ -56,7 +56,10 @@ export interface Pause {
  * What a run needs to know of its session: the conversation it remembers and its paused run, if
  * any. One read of the checkpoint per run (it costs about 10 ms for a session at its memory budget).
  */
-export async function readSession(graph: AgentGraph, sessionId: string): Promise<{ messages: BaseMessage[]; pause?: Pause }> {
+export async function readSession(
+  graph: AgentGraph,
+  sessionId: string,
+): Promise<{ messages: BaseMessage[]; pause?: Pause }> {
   const state = await graph.getState({ configurable: { thread_id: sessionId } });
   const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
   const interrupt = state.tasks.flatMap((task) => task.interrupts).at(-1);
@@ -115,9 +118,12 @@ function unfit(pause: Pause, answers: Answers): string | undefined {
   const waiting = new Map(pause.request.items.map((item) => [item.id, item]));
   for (const [id, answer] of Object.entries(answers)) {
     const item = waiting.get(id);
-    if (!item) return `No call "${id.slice(0, 80)}" is waiting in this session (answered already, or never asked). It waits for: ${[...waiting.keys()].join(', ')}.`;
+    if (!item)
+      return `No call "${id.slice(0, 80)}" is waiting in this session (answered already, or never asked). It waits for: ${[...waiting.keys()].join(', ')}.`;
     if (!fits(item.kind, answer)) {
-      return item.kind === 'approval' ? `Call "${id}" waits for an approval.` : `Call "${id}" waits for the page tool's result or error.`;
+      return item.kind === 'approval'
+        ? `Call "${id}" waits for an approval.`
+        : `Call "${id}" waits for the page tool's result or error.`;
     }
   }
   return undefined;
@@ -130,17 +136,25 @@ export async function planRun(graph: AgentGraph, sessionId: string, request: Tur
     return refuse('A run is in progress in this session: wait for it to end before answering or moving on.');
   }
   const configurable = withPageTools({ thread_id: sessionId }, request.pageTools);
-  return request.kind === 'prompt' ? newTurn(session, request, configurable) : resumed(graph, session.pause, request, configurable);
+  return request.kind === 'prompt'
+    ? newTurn(session, request, configurable)
+    : resumed(graph, session.pause, request, configurable);
 }
 
 type Session = Awaited<ReturnType<typeof readSession>>;
 
-function newTurn({ messages, pause }: Session, request: Extract<TurnRequest, { kind: 'prompt' }>, configurable: Record<string, unknown>): RunPlan {
+function newTurn(
+  { messages, pause }: Session,
+  request: Extract<TurnRequest, { kind: 'prompt' }>,
+  configurable: Record<string, unknown>,
+): RunPlan {
   if (request.resume) {
     const wrong = pause ? unfit(pause, request.resume) : NOTHING_PAUSED;
     if (wrong) return refuse(wrong);
     if (Object.values(request.resume).some((answer) => 'approved' in answer && answer.approved)) {
-      return refuse('A new message declines the calls waiting for approval: approve them, or send the message, not both.');
+      return refuse(
+        'A new message declines the calls waiting for approval: approve them, or send the message, not both.',
+      );
     }
   }
   const settled = pause ? movedOn(pause, request) : [];
@@ -148,12 +162,18 @@ function newTurn({ messages, pause }: Session, request: Extract<TurnRequest, { k
   return { ok: true, input, config: { configurable }, settled };
 }
 
-function resumed(graph: AgentGraph, pause: Pause | undefined, request: Extract<TurnRequest, { kind: 'resume' }>, configurable: Record<string, unknown>): RunPlan {
+function resumed(
+  graph: AgentGraph,
+  pause: Pause | undefined,
+  request: Extract<TurnRequest, { kind: 'resume' }>,
+  configurable: Record<string, unknown>,
+): RunPlan {
   if (!pause) return refuse(NOTHING_PAUSED);
   const wrong = unfit(pause, request.answers);
   if (wrong) return refuse(wrong);
   const missing = pause.request.items.filter((item) => !(item.id in request.answers)).map((item) => item.id);
-  if (request.complete && missing.length > 0) return refuse(`The resume must answer every waiting call; missing: ${missing.join(', ')}.`);
+  if (request.complete && missing.length > 0)
+    return refuse(`The resume must answer every waiting call; missing: ${missing.join(', ')}.`);
   if (request.pageTools.digest !== pause.request.tools) {
     return refuse('The page tools are not the ones the paused run was given: resume with the same tools.');
   }
@@ -175,6 +195,11 @@ function movedOn(pause: Pause, request: Extract<TurnRequest, { kind: 'prompt' }>
     const given = request.pageResults?.get(id);
     if (given && pageNames.has(call.name)) return pageToolResult({ id, name: call.name }, given);
     const kind = kinds.get(id);
-    return new ToolMessage({ tool_call_id: id, name: call.name, status: 'error', content: kind ? MOVED_ON[kind] : TOOL_NOT_RUN });
+    return new ToolMessage({
+      tool_call_id: id,
+      name: call.name,
+      status: 'error',
+      content: kind ? MOVED_ON[kind] : TOOL_NOT_RUN,
+    });
   });
 }

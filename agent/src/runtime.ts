@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import type { FastifyInstance } from 'fastify';
-import type { AgentErrorCode, AgentInterrupt, AgentStreamEvent } from '../../protocol/agent-events.ts';
+import { AGENT_ERRORS, isAgentErrorCode } from '../../protocol/agent-errors.ts';
+import type { AgentEvent, AgentInterrupt } from '../../protocol/agent-events.ts';
 import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
 import { runAgUi } from './ag-ui-events.ts';
 import { isRunAgentInput } from './ag-ui-input.ts';
@@ -40,13 +41,6 @@ export interface RunningRuntime {
  */
 type JsonAnswer = { output: string; interrupts?: AgentInterrupt[]; suggestions?: string[] } | { error: RunFailure };
 
-/** HTTP status of a failed non-streaming run; the codes a caller may retry get their usual statuses. */
-const JSON_ERROR_STATUS: Partial<Record<AgentErrorCode, number>> = {
-  bad_request: 400,
-  model_throttled: 429,
-  model_unavailable: 503,
-};
-
 /** Reads the prompt from `{"prompt": …}` (AgentCore's convention) or `{"message": …}`. */
 export function promptOf(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
@@ -78,7 +72,10 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
         };
         if (request.agUi) return busyWhile(app, sseData(runAgUi(graph, { body: payload, ...run })));
         const { history, resume, tools } = (payload ?? {}) as { history?: unknown; resume?: unknown; tools?: unknown };
-        const events = busyWhile(app, runAgent(graph, { prompt: promptOf(payload), history: historyFromTurns(history), resume, tools, ...run }));
+        const events = busyWhile(
+          app,
+          runAgent(graph, { prompt: promptOf(payload), history: historyFromTurns(history), resume, tools, ...run }),
+        );
         return request.wantsStream ? events : answerJson(events, request.setStatus);
       },
     },
@@ -92,9 +89,13 @@ export function createRuntime({ graph, logging = true }: RuntimeOptions) {
   fastify.addHook('preHandler', (request, reply, done) => {
     // The SDK answers an invocation without a session id with a JSON 400, but only after
     // @fastify/sse has made an SSE caller's reply a stream, which turns that into an empty 500.
-    const session = request.headers[RUNTIME_SESSION_HEADER] ?? (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
+    const session =
+      request.headers[RUNTIME_SESSION_HEADER] ??
+      (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
     if (request.routeOptions.url === '/invocations' && !session) {
-      reply.code(400).send({ error: `The invocation has no runtime session: send the ${RUNTIME_SESSION_HEADER} header (AgentCore adds it).` });
+      reply.code(400).send({
+        error: `The invocation has no runtime session: send the ${RUNTIME_SESSION_HEADER} header (AgentCore adds it).`,
+      });
       return;
     }
     const controller = new AbortController();
@@ -162,14 +163,17 @@ async function* sseData<T>(events: AsyncGenerator<T>): AsyncGenerator<{ data: T 
 }
 
 /** The non-streaming answer: the run's final output, or its failure with a fitting status. */
-async function answerJson(events: AsyncGenerator<AgentStreamEvent>, setStatus: (status: number) => void): Promise<JsonAnswer> {
+async function answerJson(
+  events: AsyncGenerator<AgentEvent>,
+  setStatus: (status: number) => void,
+): Promise<JsonAnswer> {
   let failure: RunFailure | undefined;
   const interrupts: AgentInterrupt[] = [];
   let suggestions: string[] = [];
   let output = '';
   for await (const e of events) {
     if (e.event === 'AGENT_ERROR') {
-      setStatus(JSON_ERROR_STATUS[e.data.code] ?? 500);
+      setStatus(isAgentErrorCode(e.data.code) ? AGENT_ERRORS[e.data.code].status : 500);
       failure = { code: e.data.code, message: e.data.message };
     } else if (e.event === 'AGENT_INTERRUPT') {
       const { timestamp: _, ...interrupt } = e.data;

@@ -18,18 +18,21 @@ import { defineTool } from './tools/define-tool.ts';
 
 export const SUGGEST_TOOL = 'suggest_follow_ups';
 
-export const suggestFollowUps = defineTool(() => 'The suggestions are shown to the user under your answer. Now write your answer.', {
-  name: SUGGEST_TOOL,
-  description:
-    `Optionally offer the user up to ${SUGGESTIONS_MAX_ITEMS} short follow-up questions they might ask you next, shown as buttons under your answer. ` +
-    'Call it in the same message as your final answer, after the text, and only when a follow-up is genuinely useful.',
-  schema: z.object({
-    items: z
-      .array(z.string().max(SUGGESTION_MAX_CHARS))
-      .max(SUGGESTIONS_MAX_ITEMS)
-      .describe('Questions in the user\'s voice, e.g. "What is that times 3?"'),
-  }),
-});
+export const suggestFollowUps = defineTool(
+  () => 'The suggestions are shown to the user under your answer. Now write your answer.',
+  {
+    name: SUGGEST_TOOL,
+    description:
+      `Optionally offer the user up to ${SUGGESTIONS_MAX_ITEMS} short follow-up questions they might ask you next, shown as buttons under your answer. ` +
+      'Call it in the same message as your final answer, after the text, and only when a follow-up is genuinely useful.',
+    schema: z.object({
+      items: z
+        .array(z.string().max(SUGGESTION_MAX_CHARS))
+        .max(SUGGESTIONS_MAX_ITEMS)
+        .describe('Questions in the user\'s voice, e.g. "What is that times 3?"'),
+    }),
+  },
+);
 
 /** Bounds a model's suggestions: strings only, trimmed, one line, no repeats, at most SUGGESTIONS_MAX_ITEMS of SUGGESTION_MAX_CHARS. */
 export function boundSuggestions(raw: unknown[]): string[] {
@@ -51,7 +54,9 @@ export function takeSuggestions(message: AIMessage): { message: AIMessage; sugge
   const calls = message.tool_calls ?? [];
   const asked = calls.filter((call) => call.name === SUGGEST_TOOL);
   if (asked.length === 0) return { message };
-  const suggestions = boundSuggestions(asked.flatMap((call) => (Array.isArray(call.args.items) ? call.args.items : [])));
+  const suggestions = boundSuggestions(
+    asked.flatMap((call) => (Array.isArray(call.args.items) ? call.args.items : [])),
+  );
   if (!message.text.trim()) return { message, suggestions };
   const stored = new AIMessage({
     id: message.id,

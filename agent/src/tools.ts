@@ -4,6 +4,6 @@ import { listNotes, saveNote } from './tools/notes.ts';
 
 /**
  * Every tool the agent may call. Adding a tool: write `tools/<name>.ts` with `defineTool` (see
- * README, "Adding a tool"), then import it and list it here.
+ * docs/agent.md, "Adding a tool"), then import it and list it here.
  */
 export const tools = [calculator, currentTimeTool, saveNote, listNotes];

@@ -12,8 +12,6 @@ import { ScriptedChatModel, TickerChatModel, until } from './support/models.ts';
  * verifies their order, and rejects the run on any violation. Nobody here wrote it.
  */
 
-
-
 describe('HttpAgent against /invocations', () => {
   let runtime: RunningRuntime;
   before(async () => {
@@ -26,15 +24,22 @@ describe('HttpAgent against /invocations', () => {
     ask(agent, 'What is 5+5?');
     const steps: string[] = [];
     const calls: string[] = [];
-    const { newMessages } = await agent.runAgent({}, {
-      onStepStartedEvent: ({ event }) => void steps.push(event.stepName),
-      onToolCallEndEvent: ({ toolCallName, toolCallArgs }) => void calls.push(`${toolCallName} ${JSON.stringify(toolCallArgs)}`),
-    });
+    const { newMessages } = await agent.runAgent(
+      {},
+      {
+        onStepStartedEvent: ({ event }) => void steps.push(event.stepName),
+        onToolCallEndEvent: ({ toolCallName, toolCallArgs }) =>
+          void calls.push(`${toolCallName} ${JSON.stringify(toolCallArgs)}`),
+      },
+    );
     assert.deepEqual(steps, ['memory', 'chatbot', 'tools', 'chatbot']);
     assert.deepEqual(calls, ['calculator {"expression":"5+5"}']);
     const [call, result, answer] = newMessages;
     assert.equal(call!.role === 'assistant' && call!.toolCalls?.[0]?.function.name, 'calculator');
-    assert.deepEqual(result!.role === 'tool' && [result!.toolCallId, result!.content], [call!.role === 'assistant' && call!.toolCalls![0]!.id, '10']);
+    assert.deepEqual(result!.role === 'tool' && [result!.toolCallId, result!.content], [
+      call!.role === 'assistant' && call!.toolCalls![0]!.id,
+      '10',
+    ]);
     assert.equal(answer!.role === 'assistant' && answer!.content, 'The result of 5+5 is 10.');
 
     // The next turn on the same thread: the agent remembers.
@@ -75,7 +80,10 @@ describe('HttpAgent: errors and cancellation', () => {
       ask(agent, 'hi');
       const errors: AGUIEvent[] = [];
       const { newMessages } = await agent.runAgent({}, { onRunErrorEvent: ({ event }) => void errors.push(event) });
-      assert.deepEqual(errors.map((e) => e.type === 'RUN_ERROR' && [e.code, e.message]), [['agent_error', 'The agent failed while answering.']]);
+      assert.deepEqual(
+        errors.map((e) => e.type === 'RUN_ERROR' && [e.code, e.message]),
+        [['agent_error', 'The agent failed while answering.']],
+      );
       assert.deepEqual(newMessages, []);
       assert.equal(agent.isRunning, false);
     } finally {
@@ -90,13 +98,19 @@ describe('HttpAgent: errors and cancellation', () => {
       const agent = client(runtime, 'client-session-abort-00000000000000000000');
       ask(agent, 'tick');
       let tokens = 0;
-      await agent.runAgent({}, {
-        onTextMessageContentEvent: () => {
-          if (++tokens === 3) agent.abortRun();
+      await agent.runAgent(
+        {},
+        {
+          onTextMessageContentEvent: () => {
+            if (++tokens === 3) agent.abortRun();
+          },
         },
-      });
+      );
       await until(() => model.producing === 0, 'the model call stopped');
-      await until(async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy', 'the runtime is idle');
+      await until(
+        async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy',
+        'the runtime is idle',
+      );
       assert.equal(lastText(agent), 'tick tick tick ');
     } finally {
       model.halt();

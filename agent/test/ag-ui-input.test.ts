@@ -20,7 +20,8 @@ describe('isRunAgentInput: which wire a body is on', () => {
     [undefined, false],
     ['{"threadId"', false],
   ];
-  for (const [body, agUi] of cases) it(`${JSON.stringify(body)} → ${agUi ? 'AG-UI' : 'Wire 1'}`, () => assert.equal(isRunAgentInput(body), agUi));
+  for (const [body, agUi] of cases)
+    it(`${JSON.stringify(body)} → ${agUi ? 'AG-UI' : 'Wire 1'}`, () => assert.equal(isRunAgentInput(body), agUi));
 });
 
 describe('readRunInput', () => {
@@ -29,12 +30,28 @@ describe('readRunInput', () => {
     assert.ok(read.ok && read.request.kind === 'prompt');
     assert.equal(read.threadId, 'thread-9');
     assert.equal(read.request.prompt, 'And now?');
-    assert.deepEqual(read.request.history.map((m) => [m.getType(), m.text]), [['human', 'What is 5+5?'], ['ai', 'The result is 10.']]);
+    assert.deepEqual(
+      read.request.history.map((m) => [m.getType(), m.text]),
+      [
+        ['human', 'What is 5+5?'],
+        ['ai', 'The result is 10.'],
+      ],
+    );
   });
 
   it('reads the text parts of a multi-part message and drops the rest', () => {
     const input = runInput('x');
-    input.messages = [{ id: 'u', role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image', source: { type: 'url', value: 'https://example.com/a.png' } }, { type: 'text', text: 'what is 2+2?' }] }];
+    input.messages = [
+      {
+        id: 'u',
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Look:' },
+          { type: 'image', source: { type: 'url', value: 'https://example.com/a.png' } },
+          { type: 'text', text: 'what is 2+2?' },
+        ],
+      },
+    ];
     const read = readRunInput(input);
     assert.ok(read.ok && read.request.kind === 'prompt');
     assert.equal(read.request.prompt, 'Look:\nwhat is 2+2?');

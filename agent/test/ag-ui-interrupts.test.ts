@@ -21,7 +21,8 @@ import { ScriptedChatModel } from './support/models.ts';
 
 let sessions = 0;
 /** The official client on a session of its own. */
-const newClient = (runtime: RunningRuntime) => client(runtime, `agui-interrupt-session-${String(++sessions).padStart(16, '0')}`);
+const newClient = (runtime: RunningRuntime) =>
+  client(runtime, `agui-interrupt-session-${String(++sessions).padStart(16, '0')}`);
 
 /** Runs the agent and returns how the run finished, the RUN_ERRORs and CUSTOM events it saw. */
 async function runOnce(agent: HttpAgent, parameters: Parameters<HttpAgent['runAgent']>[0] = {}) {
@@ -76,12 +77,17 @@ describe('AG-UI approvals with HttpAgent', () => {
     // The official client will not start a run on the thread while the interrupt is unanswered.
     await assert.rejects(agent.runAgent(), /pending interrupt\(s\) not addressed by resume/);
 
-    const resumed = await runOnce(agent, { resume: [{ interruptId: interrupt!.id, status: 'resolved', payload: { approved: true } }] });
+    const resumed = await runOnce(agent, {
+      resume: [{ interruptId: interrupt!.id, status: 'resolved', payload: { approved: true } }],
+    });
     assert.equal(resumed.finished?.outcome, 'success');
     assert.deepEqual(resumed.results, ['Saved note 1: buy milk']);
     assert.deepEqual(agent.pendingInterrupts, []);
     assert.equal(lastText(agent), 'I saved your note: "buy milk".');
-    assert.deepEqual(resumed.custom.map((e) => e.type === EventType.CUSTOM && [e.name, e.value]), [['suggestions', { items: ['What are my notes?'] }]]);
+    assert.deepEqual(
+      resumed.custom.map((e) => e.type === EventType.CUSTOM && [e.name, e.value]),
+      [['suggestions', { items: ['What are my notes?'] }]],
+    );
 
     ask(agent, 'What are my notes?');
     await runOnce(agent);
@@ -90,7 +96,10 @@ describe('AG-UI approvals with HttpAgent', () => {
 
   it('hands a denial and its note to the model, and treats "cancelled" as a denial without one', async () => {
     for (const [answer, said] of [
-      [{ status: 'resolved', payload: { approved: false, note: 'not today' } }, 'OK, I didn\'t save the note. You said: "not today".'],
+      [
+        { status: 'resolved', payload: { approved: false, note: 'not today' } },
+        'OK, I didn\'t save the note. You said: "not today".',
+      ],
       [{ status: 'cancelled' }, "OK, I didn't save the note."],
     ] as const) {
       const agent = newClient(runtime);
@@ -116,7 +125,11 @@ describe('AG-UI approvals with HttpAgent', () => {
     assert.deepEqual(moved.results, [MOVED_ON.approval, '4']);
     assert.equal(lastText(agent), 'The result of 2+2 is 4.');
     const declined = agent.messages.find((m) => m.role === 'tool' && m.toolCallId === interrupt!.toolCallId);
-    assert.equal(declined?.role === 'tool' && declined.content, MOVED_ON.approval, 'the card’s call has its result in the conversation');
+    assert.equal(
+      declined?.role === 'tool' && declined.content,
+      MOVED_ON.approval,
+      'the card’s call has its result in the conversation',
+    );
   });
 
   it('answers a stale resume with RUN_ERROR bad_request, and the thread goes on', async () => {
@@ -124,12 +137,20 @@ describe('AG-UI approvals with HttpAgent', () => {
     ask(agent, 'Save a note: buy milk');
     await runOnce(agent);
     const [interrupt] = agent.pendingInterrupts;
-    const answer = { resume: [{ interruptId: interrupt!.id, status: 'resolved' as const, payload: { approved: true } }] };
+    const answer = {
+      resume: [{ interruptId: interrupt!.id, status: 'resolved' as const, payload: { approved: true } }],
+    };
     await runOnce(agent, answer);
     const replayed = await runOnce(agent, answer);
-    assert.deepEqual(replayed.errors.map((e) => e.type === EventType.RUN_ERROR && [e.code, e.message]), [
-      ['bad_request', 'Nothing in this session is waiting for an answer: the call was answered already, or the session has expired.'],
-    ]);
+    assert.deepEqual(
+      replayed.errors.map((e) => e.type === EventType.RUN_ERROR && [e.code, e.message]),
+      [
+        [
+          'bad_request',
+          'Nothing in this session is waiting for an answer: the call was answered already, or the session has expired.',
+        ],
+      ],
+    );
     ask(agent, 'What are my notes?');
     await runOnce(agent);
     assert.equal(lastText(agent), 'Your notes:\n1. buy milk', 'saved once');
@@ -150,7 +171,12 @@ describe('AG-UI approvals against the spec’s contract rules (raw inputs)', () 
     const model = new ScriptedChatModel((messages) => {
       const last = messages.at(-1)!;
       if (last.getType() === 'human' && last.text === 'send two') {
-        return { toolCalls: [{ name: 'send', args: { text: 'a' } }, { name: 'send', args: { text: 'b' } }] };
+        return {
+          toolCalls: [
+            { name: 'send', args: { text: 'a' } },
+            { name: 'send', args: { text: 'b' } },
+          ],
+        };
       }
       return { text: `ok: ${last.text}` };
     });
@@ -159,9 +185,14 @@ describe('AG-UI approvals against the spec’s contract rules (raw inputs)', () 
   after(() => runtime.close());
 
   /** Runs a raw RunAgentInput and returns its events. */
-  const post = async (body: unknown, sessionId: string) => collect(agUiEvents(await invoke(runtime.url, body, { sessionId })));
+  const post = async (body: unknown, sessionId: string) =>
+    collect(agUiEvents(await invoke(runtime.url, body, { sessionId })));
   const errorOf = (events: AGUIEvent[]) => {
-    assert.deepEqual(events.map((e) => e.type), [EventType.RUN_ERROR], 'a lone RUN_ERROR');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      [EventType.RUN_ERROR],
+      'a lone RUN_ERROR',
+    );
     const [error] = events;
     assert.ok(error?.type === EventType.RUN_ERROR && error.code === 'bad_request');
     return error.message;
@@ -174,7 +205,11 @@ describe('AG-UI approvals against the spec’s contract rules (raw inputs)', () 
     assert.ok(finished?.type === EventType.RUN_FINISHED && finished.outcome?.type === 'interrupt');
     const [a, b] = finished.outcome.interrupts;
     // The client's view: the question, and the assistant message with the calls the run paused on.
-    const calls = [a!, b!].map((i) => ({ id: i.id, type: 'function' as const, function: { name: 'send', arguments: '{}' } }));
+    const calls = [a!, b!].map((i) => ({
+      id: i.id,
+      type: 'function' as const,
+      function: { name: 'send', arguments: '{}' },
+    }));
     const conversation: Message[] = [
       { id: 'u', role: 'user', content: 'send two' },
       { id: 'm', role: 'assistant', toolCalls: calls },
@@ -182,19 +217,45 @@ describe('AG-UI approvals against the spec’s contract rules (raw inputs)', () 
     const resume = (entries: unknown[]) => ({ ...runInput('x'), messages: conversation, resume: entries });
     const approve = (id: string) => ({ interruptId: id, status: 'resolved', payload: { approved: true } });
 
-    assert.match(errorOf(await post(resume([approve(a!.id)]), session)), new RegExp(`must answer every waiting call; missing: ${b!.id}`));
-    assert.match(errorOf(await post({ ...runInput('x'), messages: conversation }, session)), /must be a user message with text, or tool messages/);
-    assert.match(errorOf(await post(resume([approve(a!.id), approve(a!.id)]), session)), /answers interrupt ".*" twice/);
-    assert.match(errorOf(await post(resume([approve(a!.id), approve('tooluse_made_up')]), session)), /No call "tooluse_made_up" is waiting/);
-    for (const payload of [undefined, { approved: 'yes' }, { approved: true, note: 7 }, { approved: true, editedArgs: { text: 'z' } }]) {
-      assert.match(errorOf(await post(resume([approve(a!.id), { interruptId: b!.id, status: 'resolved', payload }]), session)), /payload must be \{approved: boolean, note\?: string\}/);
+    assert.match(
+      errorOf(await post(resume([approve(a!.id)]), session)),
+      new RegExp(`must answer every waiting call; missing: ${b!.id}`),
+    );
+    assert.match(
+      errorOf(await post({ ...runInput('x'), messages: conversation }, session)),
+      /must be a user message with text, or tool messages/,
+    );
+    assert.match(
+      errorOf(await post(resume([approve(a!.id), approve(a!.id)]), session)),
+      /answers interrupt ".*" twice/,
+    );
+    assert.match(
+      errorOf(await post(resume([approve(a!.id), approve('tooluse_made_up')]), session)),
+      /No call "tooluse_made_up" is waiting/,
+    );
+    for (const payload of [
+      undefined,
+      { approved: 'yes' },
+      { approved: true, note: 7 },
+      { approved: true, editedArgs: { text: 'z' } },
+    ]) {
+      assert.match(
+        errorOf(await post(resume([approve(a!.id), { interruptId: b!.id, status: 'resolved', payload }]), session)),
+        /payload must be \{approved: boolean, note\?: string\}/,
+      );
     }
     assert.equal(sends, 0, 'nothing ran on a refused input');
 
-    const done = await post(resume([approve(a!.id), { interruptId: b!.id, status: 'resolved', payload: { approved: false, note: 'not b' } }]), session);
+    const done = await post(
+      resume([approve(a!.id), { interruptId: b!.id, status: 'resolved', payload: { approved: false, note: 'not b' } }]),
+      session,
+    );
     assert.deepEqual(
       done.flatMap((e) => (e.type === EventType.TOOL_CALL_RESULT ? [[e.toolCallId, e.content]] : [])),
-      [[b!.id, 'The user declined this call, so it was not run. Their note: "not b"'], [a!.id, 'sent a']],
+      [
+        [b!.id, 'The user declined this call, so it was not run. Their note: "not b"'],
+        [a!.id, 'sent a'],
+      ],
     );
     assert.equal(sends, 1);
     const last = done.at(-1);
@@ -218,13 +279,23 @@ describe('AG-UI approvals against the spec’s contract rules (raw inputs)', () 
     const paused = await post(runInput('send two'), session);
     const finished = paused.at(-1);
     assert.ok(finished?.type === EventType.RUN_FINISHED && finished.outcome?.type === 'interrupt');
-    const entries = finished.outcome.interrupts.map((i) => ({ interruptId: i.id, status: 'resolved', payload: { approved: true } }));
+    const entries = finished.outcome.interrupts.map((i) => ({
+      interruptId: i.id,
+      status: 'resolved',
+      payload: { approved: true },
+    }));
     const message = errorOf(await post({ ...runInput('and also this'), resume: entries }, session));
-    assert.equal(message, 'A new message declines the calls waiting for approval: approve them, or send the message, not both.');
+    assert.equal(
+      message,
+      'A new message declines the calls waiting for approval: approve them, or send the message, not both.',
+    );
   });
 
   it('refuses a resume when nothing waits', async () => {
-    const events = await post({ ...runInput('x'), messages: [], resume: [{ interruptId: 'abc', status: 'cancelled' }] }, 'agui-nothing-session-00000000000000000000');
+    const events = await post(
+      { ...runInput('x'), messages: [], resume: [{ interruptId: 'abc', status: 'cancelled' }] },
+      'agui-nothing-session-00000000000000000000',
+    );
     assert.match(errorOf(events), /^Nothing in this session is waiting for an answer/);
   });
 });
@@ -243,7 +314,10 @@ describe('AG-UI page tools with HttpAgent (the frontend-tool convention)', () =>
     const call = agent.messages.at(-1);
     assert.ok(call?.role === 'assistant');
     const [toolCall] = call.toolCalls ?? [];
-    assert.deepEqual([toolCall?.function.name, JSON.parse(toolCall!.function.arguments)], ['set_accent_color', { color: 'green' }]);
+    assert.deepEqual(
+      [toolCall?.function.name, JSON.parse(toolCall!.function.arguments)],
+      ['set_accent_color', { color: 'green' }],
+    );
     assert.deepEqual(stopped.finished, { outcome: 'success', pendingToolCallIds: [toolCall!.id] });
     assert.deepEqual(agent.pendingInterrupts, [], 'not an interrupt: the run completed, leaving the call to the page');
 
@@ -267,7 +341,10 @@ describe('AG-UI page tools with HttpAgent (the frontend-tool convention)', () =>
 
     agent.addMessage({ id: 'stray', role: 'tool', toolCallId: id!, content: 'again' });
     const stray = await runOnce(agent, { tools: [accent] });
-    assert.deepEqual(stray.errors.map((e) => e.type === EventType.RUN_ERROR && e.code), ['bad_request']);
+    assert.deepEqual(
+      stray.errors.map((e) => e.type === EventType.RUN_ERROR && e.code),
+      ['bad_request'],
+    );
   });
 
   it('uses a result the page already sent when the user moves on, and declines the rest', async () => {

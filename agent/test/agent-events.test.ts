@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { AccessDeniedException, ServiceUnavailableException, ThrottlingException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
+import {
+  AccessDeniedException,
+  ServiceUnavailableException,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-bedrock-runtime';
 import { type BaseMessage, ToolMessage, isAIMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
-import type { AgentStreamEvent as AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { DEFAULT_MAX_STEPS } from '../src/configuration.ts';
 import { describeError } from '../src/errors.ts';
@@ -14,7 +19,12 @@ import { ToolError, UNEXPECTED_TOOL_FAILURE, defineTool } from '../src/tools/def
 import { tools } from '../src/tools.ts';
 import { ScriptedChatModel } from './support/models.ts';
 
-async function run(graph: ReturnType<typeof buildGraph>, prompt: string | undefined, sessionId = 'session', logError?: (e: unknown) => void) {
+async function run(
+  graph: ReturnType<typeof buildGraph>,
+  prompt: string | undefined,
+  sessionId = 'session',
+  logError?: (e: unknown) => void,
+) {
   const events: AgentEvent[] = [];
   for await (const e of runAgent(graph, { prompt, sessionId, logError })) events.push(e);
   return events;
@@ -56,7 +66,13 @@ describe('runAgent: every failure is an event', () => {
       { name: 'lookup', description: 'Looks an entry up.', schema: z.object({ key: z.string() }) },
     );
     const model = new ScriptedChatModel((messages, call) => {
-      if (call === 1) return { toolCalls: [{ name: 'lookup', args: { key: 'missing' } }, { name: 'lookup', args: { key: 'other' } }] };
+      if (call === 1)
+        return {
+          toolCalls: [
+            { name: 'lookup', args: { key: 'missing' } },
+            { name: 'lookup', args: { key: 'other' } },
+          ],
+        };
       const failures = messages.filter((m) => ToolMessage.isInstance(m) && m.status === 'error').length;
       return { text: `Both lookups failed (${failures}), sorry.` };
     });
@@ -80,7 +96,8 @@ describe('runAgent: every failure is an event', () => {
 });
 
 describe('runAgent: step budget', () => {
-  const alwaysCalculate = () => new ScriptedChatModel(() => ({ toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }] }));
+  const alwaysCalculate = () =>
+    new ScriptedChatModel(() => ({ toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }] }));
 
   it('stops a model that always asks for a tool after maxSteps calls, with step_limit', async () => {
     const model = alwaysCalculate();
@@ -100,7 +117,9 @@ describe('runAgent: step budget', () => {
   });
 
   it('lets a run that answers on its last allowed call finish', async () => {
-    const model = new ScriptedChatModel((_m, call) => (call < 3 ? { toolCalls: [{ name: 'calculator', args: { expression: '2*3' } }] } : { text: 'Six.' }));
+    const model = new ScriptedChatModel((_m, call) =>
+      call < 3 ? { toolCalls: [{ name: 'calculator', args: { expression: '2*3' } }] } : { text: 'Six.' },
+    );
     const events = await run(buildGraph({ model, tools, maxSteps: 3 }), 'compute twice');
     assert.equal(only(events, 'AGENT_ERROR').length, 0);
     assert.equal(only(events, 'AGENT_END')[0]!.data.output, 'Six.');
@@ -108,12 +127,20 @@ describe('runAgent: step budget', () => {
 
   it('answers tool calls a stopped run left open, so the next turn is a valid conversation', async () => {
     // A tool that runs until its run is cancelled.
-    const wait = tool((_input, config) => new Promise<string>((_resolve, reject) => config.signal?.addEventListener('abort', () => reject(config.signal!.reason))), {
-      name: 'wait',
-      description: 'Waits.',
-      schema: z.object({}),
-    });
-    const model = new ScriptedChatModel((messages, call) => (call === 1 ? { toolCalls: [{ name: 'wait', args: {} }] } : { text: `seen ${messages.length}` }));
+    const wait = tool(
+      (_input, config) =>
+        new Promise<string>((_resolve, reject) =>
+          config.signal?.addEventListener('abort', () => reject(config.signal!.reason)),
+        ),
+      {
+        name: 'wait',
+        description: 'Waits.',
+        schema: z.object({}),
+      },
+    );
+    const model = new ScriptedChatModel((messages, call) =>
+      call === 1 ? { toolCalls: [{ name: 'wait', args: {} }] } : { text: `seen ${messages.length}` },
+    );
     const graph = buildGraph({ model, tools: [wait] });
     const controller = new AbortController();
     const first: AgentEvent[] = [];
@@ -131,18 +158,37 @@ describe('runAgent: step budget', () => {
     assert.equal(result.content, TOOL_NOT_RUN);
     assert.equal(result.status, 'error');
     // The result directly follows the message that asked for it, before the next question.
-    assert.deepEqual(messages.map((m) => m.getType()), ['human', 'ai', 'tool', 'human', 'ai']);
+    assert.deepEqual(
+      messages.map((m) => m.getType()),
+      ['human', 'ai', 'tool', 'human', 'ai'],
+    );
   });
 });
 
 describe('describeError', () => {
   const $metadata = { httpStatusCode: 400 };
   const cases: Array<[string, unknown, string]> = [
-    ['Bedrock throttling', new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }), 'model_throttled'],
-    ['a Bedrock outage', new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } }), 'model_unavailable'],
-    ['missing model access', new AccessDeniedException({ message: 'no', $metadata: { httpStatusCode: 403 } }), 'model_access_denied'],
+    [
+      'Bedrock throttling',
+      new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }),
+      'model_throttled',
+    ],
+    [
+      'a Bedrock outage',
+      new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } }),
+      'model_unavailable',
+    ],
+    [
+      'missing model access',
+      new AccessDeniedException({ message: 'no', $metadata: { httpStatusCode: 403 } }),
+      'model_access_denied',
+    ],
     ['a request Bedrock refuses', new ValidationException({ message: 'too long', $metadata }), 'model_rejected'],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'model_unavailable'],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'model_unavailable',
+    ],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')"), 'agent_error'],
   ];
   for (const [what, error, code] of cases) {

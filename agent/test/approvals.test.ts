@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import type { AgentEventData, AgentInteractionEventData, AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEventData, AgentEvent } from '../../protocol/agent-events.ts';
 import { runAgent, type RunInput } from '../src/agent-events.ts';
 import { MOVED_ON, declined, readRefusal } from '../src/approvals.ts';
 import { buildGraph, type GraphOptions } from '../src/graph.ts';
@@ -19,7 +19,7 @@ import { ScriptedChatModel, TickerChatModel, type Turn, until } from './support/
  * the run before it acts, a resume answers it, and nothing runs twice or unasked.
  */
 
-type Event = AgentStreamEvent;
+type Event = AgentEvent;
 
 /** A tool that acts (it records each run) and needs approval: always, or for some arguments. */
 function actingTool(name = 'send', needsApproval: boolean | ((args: { text: string }) => boolean) = true) {
@@ -29,19 +29,28 @@ function actingTool(name = 'send', needsApproval: boolean | ((args: { text: stri
       runs.push(text);
       return `${name} done: ${text}`;
     },
-    { name, description: `Does ${name}.`, schema: z.object({ text: z.string() }), needsApproval, approvalPrompt: ({ text }) => `${name} "${text}"?` },
+    {
+      name,
+      description: `Does ${name}.`,
+      schema: z.object({ text: z.string() }),
+      needsApproval,
+      approvalPrompt: ({ text }) => `${name} "${text}"?`,
+    },
   );
   return { tool, runs };
 }
 
-async function run(graph: ReturnType<typeof buildGraph>, input: Partial<RunInput> & { sessionId?: string }): Promise<Event[]> {
+async function run(
+  graph: ReturnType<typeof buildGraph>,
+  input: Partial<RunInput> & { sessionId?: string },
+): Promise<Event[]> {
   const events: Event[] = [];
   for await (const e of runAgent(graph, { prompt: undefined, sessionId: 'session', ...input })) events.push(e);
   return events;
 }
 
 const names = (events: Event[]) => events.map((e) => e.event).filter((name) => name !== 'LLM_TOKEN');
-type Data = AgentEventData & AgentInteractionEventData;
+type Data = AgentEventData;
 function only<K extends keyof Data>(events: Event[], name: K): Array<Data[K]> {
   return events.flatMap((e) => (e.event === name ? [e.data as Data[K]] : []));
 }
@@ -56,7 +65,11 @@ function callsThenAnswers(calls: Turn) {
   });
 }
 
-function graphWith(model: ScriptedChatModel | OfflineChatModel | TickerChatModel, extra: GraphOptions['tools'], options: Partial<GraphOptions> = {}) {
+function graphWith(
+  model: ScriptedChatModel | OfflineChatModel | TickerChatModel,
+  extra: GraphOptions['tools'],
+  options: Partial<GraphOptions> = {},
+) {
   return buildGraph({ model, tools: [...tools, ...extra], ...options });
 }
 
@@ -70,13 +83,21 @@ describe('approvals on Wire 1', () => {
     assert.deepEqual(names(paused), ['AGENT_START', 'TOOL_CALL', 'AGENT_INTERRUPT', 'AGENT_END']);
     const [interrupt] = only(paused, 'AGENT_INTERRUPT');
     const [call] = only(paused, 'TOOL_CALL');
-    assert.deepEqual({ ...interrupt, timestamp: '' }, { timestamp: '', id: call!.id, kind: 'approval', tool: 'send', args: { text: 'hello' }, reason: 'send "hello"?' });
+    assert.deepEqual(
+      { ...interrupt, timestamp: '' },
+      { timestamp: '', id: call!.id, kind: 'approval', tool: 'send', args: { text: 'hello' }, reason: 'send "hello"?' },
+    );
     assert.deepEqual(runs, [], 'nothing ran before the answer');
     assert.equal(model.calls, 1);
 
     const resumed = await run(graph, { resume: { id: interrupt!.id, approved: true } });
     assert.deepEqual(names(resumed), ['AGENT_START', 'TOOL_RESULT', 'LLM_RESPONSE', 'AGENT_END']);
-    assert.deepEqual(only(resumed, 'TOOL_RESULT')[0], { timestamp: only(resumed, 'TOOL_RESULT')[0]!.timestamp, id: call!.id, tool: 'send', result: 'send done: hello' });
+    assert.deepEqual(only(resumed, 'TOOL_RESULT')[0], {
+      timestamp: only(resumed, 'TOOL_RESULT')[0]!.timestamp,
+      id: call!.id,
+      tool: 'send',
+      result: 'send done: hello',
+    });
     assert.equal(only(resumed, 'AGENT_END')[0]!.output, 'Answer after send: send done: hello');
     assert.deepEqual(runs, ['hello'], 'it ran exactly once');
     assert.equal((await readSession(graph, 'session')).pause, undefined);
@@ -109,7 +130,10 @@ describe('approvals on Wire 1', () => {
   it('asks only about the calls its rule picks, and runs the others without asking', async () => {
     const { tool, runs } = actingTool('send', ({ text }) => text.startsWith('!'));
     const graph = graphWith(callsThenAnswers({ toolCalls: [{ name: 'send', args: { text: 'quiet' } }] }), [tool]);
-    assert.deepEqual(names(await run(graph, { prompt: 'send quiet', sessionId: 'a' })).includes('AGENT_INTERRUPT'), false);
+    assert.deepEqual(
+      names(await run(graph, { prompt: 'send quiet', sessionId: 'a' })).includes('AGENT_INTERRUPT'),
+      false,
+    );
     assert.deepEqual(runs, ['quiet']);
     const loud = graphWith(callsThenAnswers({ toolCalls: [{ name: 'send', args: { text: '!loud' } }] }), [tool]);
     assert.ok(names(await run(loud, { prompt: 'send loud', sessionId: 'b' })).includes('AGENT_INTERRUPT'));
@@ -134,24 +158,44 @@ describe('approvals on Wire 1', () => {
   it('holds a whole model step until the approval: a parallel call that needs none runs once, after it', async () => {
     const { tool, runs } = actingTool();
     let calculations = 0;
-    const counter = defineTool(
-      () => String(++calculations),
-      { name: 'count', description: 'Counts.', schema: z.object({}) },
+    const counter = defineTool(() => String(++calculations), {
+      name: 'count',
+      description: 'Counts.',
+      schema: z.object({}),
+    });
+    const graph = graphWith(
+      callsThenAnswers({
+        toolCalls: [
+          { name: 'count', args: {} },
+          { name: 'send', args: { text: 'hi' } },
+        ],
+      }),
+      [tool, counter],
     );
-    const graph = graphWith(callsThenAnswers({ toolCalls: [{ name: 'count', args: {} }, { name: 'send', args: { text: 'hi' } }] }), [tool, counter]);
     const paused = await run(graph, { prompt: 'count and send' });
     assert.deepEqual(names(paused), ['AGENT_START', 'TOOL_CALL', 'TOOL_CALL', 'AGENT_INTERRUPT', 'AGENT_END']);
     assert.equal(calculations, 0, 'the step waits as a whole');
     const [interrupt] = only(paused, 'AGENT_INTERRUPT');
     const resumed = await run(graph, { resume: { id: interrupt!.id, approved: true } });
-    assert.deepEqual(only(resumed, 'TOOL_RESULT').map((r) => 'result' in r && r.result), ['1', 'send done: hi']);
+    assert.deepEqual(
+      only(resumed, 'TOOL_RESULT').map((r) => 'result' in r && r.result),
+      ['1', 'send done: hi'],
+    );
     assert.equal(calculations, 1);
     assert.deepEqual(runs, ['hi']);
   });
 
   it('asks about several calls at once, and asks again about those a resume left unanswered', async () => {
     const { tool, runs } = actingTool();
-    const graph = graphWith(callsThenAnswers({ toolCalls: [{ name: 'send', args: { text: 'one' } }, { name: 'send', args: { text: 'two' } }] }), [tool]);
+    const graph = graphWith(
+      callsThenAnswers({
+        toolCalls: [
+          { name: 'send', args: { text: 'one' } },
+          { name: 'send', args: { text: 'two' } },
+        ],
+      }),
+      [tool],
+    );
     const paused = await run(graph, { prompt: 'send both' });
     const [first, second] = only(paused, 'AGENT_INTERRUPT');
     assert.deepEqual([first!.args, second!.args], [{ text: 'one' }, { text: 'two' }]);
@@ -182,15 +226,30 @@ describe('approvals on Wire 1', () => {
       assert.equal(error!.code, 'bad_request');
       return error!.message;
     };
-    assert.match(await bad({ resume: { id: 'nothing', approved: true } }), /^Nothing in this session is waiting for an answer/);
+    assert.match(
+      await bad({ resume: { id: 'nothing', approved: true } }),
+      /^Nothing in this session is waiting for an answer/,
+    );
     const [interrupt] = only(await run(graph, { prompt: 'send' }), 'AGENT_INTERRUPT');
-    assert.match(await bad({ resume: { id: 'call_9_9', approved: true } }), new RegExp(`No call "call_9_9" is waiting.*It waits for: ${interrupt!.id}\\.$`));
+    assert.match(
+      await bad({ resume: { id: 'call_9_9', approved: true } }),
+      new RegExp(`No call "call_9_9" is waiting.*It waits for: ${interrupt!.id}\\.$`),
+    );
     assert.match(await bad({ resume: { id: interrupt!.id, result: 'page says hi' } }), /waits for an approval/);
-    assert.match(await bad({ resume: { id: interrupt!.id, approved: 'yes' } }), /^"resume" must be \{id, approved: boolean/);
+    assert.match(
+      await bad({ resume: { id: interrupt!.id, approved: 'yes' } }),
+      /^"resume" must be \{id, approved: boolean/,
+    );
     assert.match(await bad({ resume: { id: interrupt!.id, approved: true, error: 'x' } }), /^"resume" must be/);
-    assert.match(await bad({ resume: { id: interrupt!.id, approved: false, note: 'n'.repeat(1001) } }), /note is longer than 1000/);
+    assert.match(
+      await bad({ resume: { id: interrupt!.id, approved: false, note: 'n'.repeat(1001) } }),
+      /note is longer than 1000/,
+    );
     assert.match(await bad({ resume: [interrupt!.id] }), /^"resume" must be/);
-    assert.match(await bad({ prompt: 'hi', resume: { id: interrupt!.id, approved: true } }), /either "prompt" or "resume"/);
+    assert.match(
+      await bad({ prompt: 'hi', resume: { id: interrupt!.id, approved: true } }),
+      /either "prompt" or "resume"/,
+    );
     assert.deepEqual(runs, []);
     assert.equal((await readSession(graph, 'session')).pause?.request.items[0]?.id, interrupt!.id);
     await run(graph, { resume: { id: interrupt!.id, approved: true } });
@@ -203,7 +262,13 @@ describe('approvals on Wire 1', () => {
     const { tool, runs } = actingTool();
     let seen: BaseMessage[] = [];
     const model = new ScriptedChatModel((messages, call) => {
-      if (call === 1) return { toolCalls: [{ name: 'send', args: { text: 'x' } }, { name: 'calculator', args: { expression: '1+1' } }] };
+      if (call === 1)
+        return {
+          toolCalls: [
+            { name: 'send', args: { text: 'x' } },
+            { name: 'calculator', args: { expression: '1+1' } },
+          ],
+        };
       seen = messages;
       return { text: 'About the weather: sunny.' };
     });
@@ -215,15 +280,26 @@ describe('approvals on Wire 1', () => {
     assert.deepEqual(names(moved), ['AGENT_START', 'TOOL_RESULT', 'TOOL_RESULT', 'LLM_RESPONSE', 'AGENT_END']);
     assert.deepEqual(
       only(moved, 'TOOL_RESULT').map((r) => [r.id, 'error' in r && r.error]),
-      [[send!.id, MOVED_ON.approval], [calc!.id, TOOL_NOT_RUN]],
+      [
+        [send!.id, MOVED_ON.approval],
+        [calc!.id, TOOL_NOT_RUN],
+      ],
     );
     // The model sees the call declined, then the new message, and answers that.
     const tail = seen.slice(-4).map((m) => `${m.getType()}: ${m.text}`);
-    assert.deepEqual(tail, [`tool: ${MOVED_ON.approval}`, `tool: ${TOOL_NOT_RUN}`, 'ai: (This turn ended there.)', 'human: Never mind. Weather?']);
+    assert.deepEqual(tail, [
+      `tool: ${MOVED_ON.approval}`,
+      `tool: ${TOOL_NOT_RUN}`,
+      'ai: (This turn ended there.)',
+      'human: Never mind. Weather?',
+    ]);
     assert.equal(only(moved, 'AGENT_END')[0]!.output, 'About the weather: sunny.');
     assert.deepEqual(runs, []);
     assert.equal((await readSession(graph, 'session')).pause, undefined);
-    assert.match(only(await run(graph, { resume: { id: send!.id, approved: true } }), 'AGENT_ERROR')[0]!.message, /^Nothing in this session/);
+    assert.match(
+      only(await run(graph, { resume: { id: send!.id, approved: true } }), 'AGENT_ERROR')[0]!.message,
+      /^Nothing in this session/,
+    );
     assert.deepEqual(runs, []);
   });
 
@@ -231,12 +307,14 @@ describe('approvals on Wire 1', () => {
     const { tool, runs } = actingTool();
     const model = new ScriptedChatModel((messages) => {
       const last = messages.at(-1)!;
-      if (HumanMessage.isInstance(last) && last.text.startsWith('send')) return { toolCalls: [{ name: 'send', args: { text: last.text } }] };
+      if (HumanMessage.isInstance(last) && last.text.startsWith('send'))
+        return { toolCalls: [{ name: 'send', args: { text: last.text } }] };
       return { text: `ok: ${last.text}` };
     });
     const checkpointer = new BoundedMemorySaver(3);
     const graph = graphWith(model, [tool], { checkpointer });
-    const pause = async (sessionId: string) => only(await run(graph, { prompt: `send from ${sessionId}`, sessionId }), 'AGENT_INTERRUPT')[0]!;
+    const pause = async (sessionId: string) =>
+      only(await run(graph, { prompt: `send from ${sessionId}`, sessionId }), 'AGENT_INTERRUPT')[0]!;
     const chat = async (sessionId: string, turns: number) => {
       for (let i = 0; i < turns; i++) await run(graph, { prompt: `turn ${i}`, sessionId });
     };
@@ -246,14 +324,20 @@ describe('approvals on Wire 1', () => {
     await chat('other-1', 4);
     await chat('other-2', 4);
     const resumed = await run(graph, { resume: { id: kept.id, approved: true }, sessionId: 'kept' });
-    assert.deepEqual(only(resumed, 'TOOL_RESULT').map((r) => 'result' in r && r.result), ['send done: send from kept']);
+    assert.deepEqual(
+      only(resumed, 'TOOL_RESULT').map((r) => 'result' in r && r.result),
+      ['send done: send from kept'],
+    );
     assert.deepEqual(runs, ['send from kept']);
 
     // Session "lost" pauses, then three other sessions push it out: its pause goes with its memory.
     const lost = await pause('lost');
     for (const other of ['other-3', 'other-4', 'other-5']) await chat(other, 1);
     const late = await run(graph, { resume: { id: lost.id, approved: true }, sessionId: 'lost' });
-    assert.match(only(late, 'AGENT_ERROR')[0]!.message, /^Nothing in this session is waiting for an answer: .*the session has expired/);
+    assert.match(
+      only(late, 'AGENT_ERROR')[0]!.message,
+      /^Nothing in this session is waiting for an answer: .*the session has expired/,
+    );
     assert.deepEqual(runs, ['send from kept']);
   });
 
@@ -261,7 +345,9 @@ describe('approvals on Wire 1', () => {
     for (const maxSteps of [1, 3]) {
       const { tool } = actingTool();
       const model = new ScriptedChatModel((_messages, call) =>
-        call === 1 ? { toolCalls: [{ name: 'send', args: { text: 'x' } }] } : { toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }] },
+        call === 1
+          ? { toolCalls: [{ name: 'send', args: { text: 'x' } }] }
+          : { toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }] },
       );
       const graph = graphWith(model, [tool], { maxSteps });
       const [interrupt] = only(await run(graph, { prompt: 'go' }), 'AGENT_INTERRUPT');
@@ -285,11 +371,19 @@ describe('approvals on Wire 1', () => {
     // The approved tool runs, then the model thinks forever until the caller hangs up.
     const graph = graphWith(model, [tool]);
     const [interrupt] = only(await run(graph, { prompt: 'go' }), 'AGENT_INTERRUPT');
-    const slow = graphWith(ticker, [tool], { checkpointer: (graph as unknown as { checkpointer: GraphOptions['checkpointer'] }).checkpointer });
+    const slow = graphWith(ticker, [tool], {
+      checkpointer: (graph as unknown as { checkpointer: GraphOptions['checkpointer'] }).checkpointer,
+    });
     const controller = new AbortController();
     const events: Event[] = [];
     const resuming = (async () => {
-      for await (const e of runAgent(slow, { prompt: undefined, sessionId: 'session', resume: { id: interrupt!.id, approved: true }, signal: controller.signal })) events.push(e);
+      for await (const e of runAgent(slow, {
+        prompt: undefined,
+        sessionId: 'session',
+        resume: { id: interrupt!.id, approved: true },
+        signal: controller.signal,
+      }))
+        events.push(e);
     })();
     await until(() => events.some((e) => e.event === 'LLM_TOKEN'), 'the resumed run streams');
     controller.abort();
@@ -323,7 +417,10 @@ describe('approvals on Wire 1', () => {
     const second = await run(graph, answer);
     assert.match(only(second, 'AGENT_ERROR')[0]!.message, /^A run is in progress in this session/);
     release();
-    assert.deepEqual(only(await first, 'TOOL_RESULT').map((r) => 'result' in r && r.result), ['done']);
+    assert.deepEqual(
+      only(await first, 'TOOL_RESULT').map((r) => 'result' in r && r.result),
+      ['done'],
+    );
     assert.deepEqual(runs, ['x']);
   });
 });
@@ -332,10 +429,14 @@ describe('the offline save_note flow on Wire 1', () => {
   it('saves a note with approval, lists it, and keeps declined notes out', async () => {
     const graph = buildGraph({ model: new OfflineChatModel(), tools });
     const ask = (prompt: string) => run(graph, { prompt, sessionId: 'notes' });
-    const answer = (id: string, approved: boolean, note?: string) => run(graph, { resume: { id, approved, ...(note && { note }) }, sessionId: 'notes' });
+    const answer = (id: string, approved: boolean, note?: string) =>
+      run(graph, { resume: { id, approved, ...(note && { note }) }, sessionId: 'notes' });
 
     const [save] = only(await ask('Save a note: buy milk'), 'AGENT_INTERRUPT');
-    assert.deepEqual([save!.tool, save!.args, save!.reason], ['save_note', { text: 'buy milk' }, 'Save the note "buy milk"?']);
+    assert.deepEqual(
+      [save!.tool, save!.args, save!.reason],
+      ['save_note', { text: 'buy milk' }, 'Save the note "buy milk"?'],
+    );
     const saved = await answer(save!.id, true);
     assert.equal(only(saved, 'AGENT_END')[0]!.output, 'I saved your note: "buy milk".');
     assert.deepEqual(only(saved, 'SUGGESTIONS')[0]!.items, ['What are my notes?']);
@@ -346,22 +447,37 @@ describe('the offline save_note flow on Wire 1', () => {
     assert.equal(only(refused, 'AGENT_END')[0]!.output, 'OK, I didn\'t save the note. You said: "not this one".');
 
     const listed = await ask('What are my notes?');
-    assert.deepEqual(names(listed), ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_RESPONSE', 'AGENT_END'], 'reading needs no approval');
+    assert.deepEqual(
+      names(listed),
+      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_RESPONSE', 'AGENT_END'],
+      'reading needs no approval',
+    );
     assert.equal(only(listed, 'AGENT_END')[0]!.output, 'Your notes:\n1. buy milk');
     const other = await run(graph, { prompt: 'What are my notes?', sessionId: 'someone-else' });
-    assert.equal(only(other, 'AGENT_END')[0]!.output, 'You have no notes in this session yet.', 'notes are per session');
+    assert.equal(
+      only(other, 'AGENT_END')[0]!.output,
+      'You have no notes in this session yet.',
+      'notes are per session',
+    );
   });
 });
 
 describe('save_note’s bounds', () => {
   const call = (text: string, notes: string[]) =>
-    saveNote.invoke({ id: 'c', name: 'save_note', args: { text }, type: 'tool_call' }, { state: { notes }, toolCallId: 'c' } as never);
+    saveNote.invoke({ id: 'c', name: 'save_note', args: { text }, type: 'tool_call' }, {
+      state: { notes },
+      toolCallId: 'c',
+    } as never);
 
   it(`keeps at most ${NOTES_MAX} notes of at most ${NOTE_MAX_CHARS} characters, and asks only about notes it could save`, async () => {
     const full = Array.from({ length: NOTES_MAX }, (_, i) => `note ${i}`);
     await assert.rejects(call('one more', full), /This session already keeps 20 notes, the most it can\./);
     await assert.rejects(call('x'.repeat(NOTE_MAX_CHARS + 1), []), /did not match expected schema/);
-    assert.equal(approvalQuestion(saveNote, { text: 'x'.repeat(NOTE_MAX_CHARS + 1) }), undefined, 'a call that will fail is not asked about');
+    assert.equal(
+      approvalQuestion(saveNote, { text: 'x'.repeat(NOTE_MAX_CHARS + 1) }),
+      undefined,
+      'a call that will fail is not asked about',
+    );
     assert.equal(approvalQuestion(saveNote, { text: '  buy milk ' }), 'Save the note "buy milk"?');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { AgentStreamEvent as AgentEvent } from '../../protocol/agent-events.ts';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
+import { parseSse } from '../../protocol/sse.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { loadConfig } from '../src/configuration.ts';
 import { buildGraph } from '../src/graph.ts';
@@ -9,7 +9,14 @@ import { createModel } from '../src/model.ts';
 import { SYSTEM_PROMPT } from '../src/prompts.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { tools } from '../src/tools.ts';
-import { type FakeBedrock, type Reply, startFakeBedrock, textDeltas, textTurn, toolUseTurn } from './support/fake-bedrock.ts';
+import {
+  type FakeBedrock,
+  type Reply,
+  startFakeBedrock,
+  textDeltas,
+  textTurn,
+  toolUseTurn,
+} from './support/fake-bedrock.ts';
 import { until } from './support/models.ts';
 
 const REGION = 'eu-west-3';
@@ -18,7 +25,12 @@ const credentials = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secr
 
 /** The agent exactly as main.ts builds it with MODEL_PROVIDER=bedrock, pointed at `fake`. */
 function bedrockGraph(fake: FakeBedrock) {
-  const config = loadConfig({ MODEL_PROVIDER: 'bedrock', BEDROCK_MODEL_ID: MODEL_ID, AWS_REGION: REGION, BEDROCK_ENDPOINT_URL: fake.url });
+  const config = loadConfig({
+    MODEL_PROVIDER: 'bedrock',
+    BEDROCK_MODEL_ID: MODEL_ID,
+    AWS_REGION: REGION,
+    BEDROCK_ENDPOINT_URL: fake.url,
+  });
   return buildGraph({ model: createModel(config, { credentials }), tools });
 }
 
@@ -45,9 +57,20 @@ describe('MODEL_PROVIDER=bedrock, against a local ConverseStream endpoint', () =
     );
     const events = await run(bedrock, 'What is 5+5?');
 
-    assert.deepEqual(events.map((e) => e.event), [
-      'AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_TOKEN', 'LLM_TOKEN', 'LLM_TOKEN', 'LLM_RESPONSE', 'AGENT_END',
-    ]);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      [
+        'AGENT_START',
+        'TOOL_CALL',
+        'TOOL_RESULT',
+        'LLM_TOKEN',
+        'LLM_TOKEN',
+        'LLM_TOKEN',
+        'LLM_TOKEN',
+        'LLM_RESPONSE',
+        'AGENT_END',
+      ],
+    );
     const data = events.map((e) => {
       const { timestamp, ...rest } = e.data;
       return rest;
@@ -63,27 +86,59 @@ describe('MODEL_PROVIDER=bedrock, against a local ConverseStream endpoint', () =
     assert.equal(bedrock.calls.length, 2);
     const [first, second] = bedrock.calls;
     assert.equal(first!.path, `/model/${MODEL_ID}/converse-stream`);
-    assert.match(String(first!.headers.authorization), new RegExp(`Credential=${credentials.accessKeyId}/\\d{8}/${REGION}/bedrock/aws4_request`));
+    assert.match(
+      String(first!.headers.authorization),
+      new RegExp(`Credential=${credentials.accessKeyId}/\\d{8}/${REGION}/bedrock/aws4_request`),
+    );
     assert.deepEqual(first!.body.messages, [{ role: 'user', content: [{ text: 'What is 5+5?' }] }]);
     assert.equal(first!.body.system?.[0]?.text, SYSTEM_PROMPT);
-    assert.deepEqual(first!.body.toolConfig?.tools.map((t) => t.toolSpec?.name), ['calculator', 'current_time', 'save_note', 'list_notes', 'suggest_follow_ups']);
+    assert.deepEqual(
+      first!.body.toolConfig?.tools.map((t) => t.toolSpec?.name),
+      ['calculator', 'current_time', 'save_note', 'list_notes', 'suggest_follow_ups'],
+    );
     // …and, on the second call, the tool's result paired with Bedrock's toolUseId.
     assert.deepEqual(second!.body.messages.slice(1), [
-      { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_5plus5', name: 'calculator', input: { expression: '5+5' } } }] },
+      {
+        role: 'assistant',
+        content: [{ toolUse: { toolUseId: 'tooluse_5plus5', name: 'calculator', input: { expression: '5+5' } } }],
+      },
       { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_5plus5', content: [{ text: '10' }] } }] },
     ]);
   });
 
   const failures: Array<[string, Reply, string]> = [
-    ['a throttled call', { status: 429, errorType: 'ThrottlingException', message: 'Too many requests, please wait.' }, 'model_throttled'],
-    ['an outage', { status: 503, errorType: 'ServiceUnavailableException', message: 'Service unavailable' }, 'model_unavailable'],
-    ['missing model access', { status: 403, errorType: 'AccessDeniedException', message: 'arn:aws:iam::123456789012:role/x is not authorized' }, 'model_access_denied'],
-    ['a request Bedrock refuses', { status: 400, errorType: 'ValidationException', message: 'Input is too long for requested model.' }, 'model_rejected'],
+    [
+      'a throttled call',
+      { status: 429, errorType: 'ThrottlingException', message: 'Too many requests, please wait.' },
+      'model_throttled',
+    ],
+    [
+      'an outage',
+      { status: 503, errorType: 'ServiceUnavailableException', message: 'Service unavailable' },
+      'model_unavailable',
+    ],
+    [
+      'missing model access',
+      {
+        status: 403,
+        errorType: 'AccessDeniedException',
+        message: 'arn:aws:iam::123456789012:role/x is not authorized',
+      },
+      'model_access_denied',
+    ],
+    [
+      'a request Bedrock refuses',
+      { status: 400, errorType: 'ValidationException', message: 'Input is too long for requested model.' },
+      'model_rejected',
+    ],
   ];
   for (const [what, reply, code] of failures) {
     it(`reports ${what} as AGENT_ERROR ${code}, without Bedrock's words`, async () => {
       const events = await run(await fake(() => reply), 'hello');
-      assert.deepEqual(events.map((e) => e.event), ['AGENT_START', 'AGENT_ERROR', 'AGENT_END']);
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['AGENT_START', 'AGENT_ERROR', 'AGENT_END'],
+      );
       const error = events[1]!.data as { code: string; message: string };
       assert.equal(error.code, code);
       assert.ok(!('message' in reply) || !error.message.includes(reply.message));
@@ -96,17 +151,24 @@ describe('MODEL_PROVIDER=bedrock, against a local ConverseStream endpoint', () =
       frames: [
         { event: 'messageStart', body: { role: 'assistant' } },
         ...textDeltas(['Half ', 'an ']),
-        { exception: 'modelStreamErrorException', body: { message: 'The model stream broke', originalStatusCode: 500 } },
+        {
+          exception: 'modelStreamErrorException',
+          body: { message: 'The model stream broke', originalStatusCode: 500 },
+        },
       ],
     }));
     const events = await run(bedrock, 'hello');
-    assert.deepEqual(events.map((e) => e.event), ['AGENT_START', 'LLM_TOKEN', 'LLM_TOKEN', 'AGENT_ERROR', 'AGENT_END']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['AGENT_START', 'LLM_TOKEN', 'LLM_TOKEN', 'AGENT_ERROR', 'AGENT_END'],
+    );
     assert.equal((events[3]!.data as { code: string }).code, 'model_unavailable');
   });
 
   it('cancels the Bedrock call when the caller of the runtime hangs up', async () => {
     const bedrock = await fake(() => ({
-      endless: (i) => (i === 0 ? { event: 'messageStart', body: { role: 'assistant' } } : textDeltas([`word${i} `])[0]!),
+      endless: (i) =>
+        i === 0 ? { event: 'messageStart', body: { role: 'assistant' } } : textDeltas([`word${i} `])[0]!,
       intervalMs: 10,
     }));
     const runtime = await createRuntime({ graph: bedrockGraph(bedrock), logging: false }).listen(0, '127.0.0.1');
@@ -124,14 +186,18 @@ describe('MODEL_PROVIDER=bedrock, against a local ConverseStream endpoint', () =
       });
       let tokens = 0;
       const reading = (async () => {
-        for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>)) if (m.event === 'LLM_TOKEN') tokens++;
+        for await (const m of parseSse(response.body! as unknown as AsyncIterable<Uint8Array>))
+          if (m.event === 'LLM_TOKEN') tokens++;
       })().catch(() => {});
       await until(() => tokens >= 3, 'Bedrock tokens stream through the runtime');
       assert.equal(bedrock.dropped, 0);
       controller.abort();
       await reading;
       await until(() => bedrock.dropped === 1, 'the runtime hung up on Bedrock');
-      await until(async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy', 'the run ended');
+      await until(
+        async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy',
+        'the run ended',
+      );
     } finally {
       await runtime.close();
     }

@@ -43,7 +43,8 @@ describe('calculator', () => {
     ['(-1) ^ 99999999999999', '-1'],
   ];
   for (const [expression, expected] of exact) {
-    it(`${expression} = ${expected.length > 30 ? `${expected.slice(0, 12)}…` : expected}, exactly`, () => assert.equal(calculate(expression), expected));
+    it(`${expression} = ${expected.length > 30 ? `${expected.slice(0, 12)}…` : expected}, exactly`, () =>
+      assert.equal(calculate(expression), expected));
   }
 
   const inexact: Array<[string, string]> = [
@@ -87,20 +88,32 @@ describe('calculator', () => {
     ['.', /Unexpected "\." at position 1/],
     ['0x10', /Unsupported character "x"/],
     ['1e5', /Unsupported character "e"/],
-    ['('.repeat(200) + '1' + ')'.repeat(200), /nested too deeply/],
-    ['-'.repeat(200) + '1', /nested too deeply/],
-    ['1+'.repeat(MAX_EXPRESSION_LENGTH) + '1', /longer than/],
+    [`${'('.repeat(200)}1${')'.repeat(200)}`, /nested too deeply/],
+    [`${'-'.repeat(200)}1`, /nested too deeply/],
+    [`${'1+'.repeat(MAX_EXPRESSION_LENGTH)}1`, /longer than/],
   ];
   for (const [expression, message] of hostile) {
     it(`refuses ${JSON.stringify(expression.slice(0, 40))} with a clear error`, () => {
-      assert.throws(() => calculate(expression), (e: unknown) => e instanceof CalculatorError && message.test(e.message));
+      assert.throws(
+        () => calculate(expression),
+        (e: unknown) => e instanceof CalculatorError && message.test(e.message),
+      );
     });
   }
 
   // Each is refused from the sizes alone, before any of the work: none may hang or take the memory.
-  for (const expression of ['2 ^ 99999999999999999999', '9 ^ 9 ^ 9 ^ 9', '(1/3) ^ 123456789', '(2^3000) ^ (2^3000)', '7 ^ (10 ^ 999)']) {
+  for (const expression of [
+    '2 ^ 99999999999999999999',
+    '9 ^ 9 ^ 9 ^ 9',
+    '(1/3) ^ 123456789',
+    '(2^3000) ^ (2^3000)',
+    '7 ^ (10 ^ 999)',
+  ]) {
     it(`refuses ${expression} at once`, { timeout: 5000 }, () => {
-      assert.throws(() => calculate(expression), (e: unknown) => e instanceof CalculatorError && /more than 1,000 digits/.test(e.message));
+      assert.throws(
+        () => calculate(expression),
+        (e: unknown) => e instanceof CalculatorError && /more than 1,000 digits/.test(e.message),
+      );
     });
   }
 

@@ -34,11 +34,16 @@ describe('agent configuration', () => {
     assert.equal(config.bedrockModelId, 'amazon.nova-lite-v1:0');
     assert.equal(config.bedrockEndpointUrl, 'https://vpce.example');
     assert.equal(config.region, 'eu-central-1');
-    assert.deepEqual([config.maxSteps, config.memoryTokens, config.maxSessions, config.port, config.host], [4, 2000, 50, 9000, '0.0.0.0']);
+    assert.deepEqual(
+      [config.maxSteps, config.memoryTokens, config.maxSessions, config.port, config.host],
+      [4, 2000, 50, 9000, '0.0.0.0'],
+    );
   });
 
   it('refuses a bad value at startup, naming the variable', () => {
-    assert.throws(() => loadConfig({ AGENT_MAX_STEPS: '0' }), { message: 'AGENT_MAX_STEPS must be a whole number ≥ 1, not "0"' });
+    assert.throws(() => loadConfig({ AGENT_MAX_STEPS: '0' }), {
+      message: 'AGENT_MAX_STEPS must be a whole number ≥ 1, not "0"',
+    });
     assert.throws(() => loadConfig({ AGENT_MEMORY_TOKENS: 'lots' }), /AGENT_MEMORY_TOKENS must be a whole number/);
     assert.throws(() => loadConfig({ MODEL_PROVIDER: 'openai' }), /MODEL_PROVIDER must be "offline" or "bedrock"/);
   });

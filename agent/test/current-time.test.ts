@@ -19,7 +19,10 @@ describe('current_time', () => {
   });
 
   it('follows daylight saving time', () => {
-    assert.match(currentTime('Europe/Paris', new Date('2025-01-15T12:00:00Z')), /13:00:00 in Europe\/Paris \(UTC\+01:00\)$/);
+    assert.match(
+      currentTime('Europe/Paris', new Date('2025-01-15T12:00:00Z')),
+      /13:00:00 in Europe\/Paris \(UTC\+01:00\)$/,
+    );
     assert.match(currentTime('Europe/Paris', june), /\(UTC\+02:00\)$/);
   });
 

@@ -6,7 +6,10 @@ import { routeAfterChatbot } from '../src/graph.ts';
 
 describe('graph routing', () => {
   it('goes to the tools when the model asked for one', () => {
-    const ask = new AIMessage({ content: '', tool_calls: [{ id: '1', name: 'calculator', args: { expression: '1+1' } }] });
+    const ask = new AIMessage({
+      content: '',
+      tool_calls: [{ id: '1', name: 'calculator', args: { expression: '1+1' } }],
+    });
     assert.equal(routeAfterChatbot({ messages: [new HumanMessage('q'), ask] }), 'tools');
   });
 

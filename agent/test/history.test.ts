@@ -12,7 +12,8 @@ import { tools } from '../src/tools.ts';
 
 /** A message as [type, text, extra] for compact comparison. */
 function shape(m: BaseMessage): unknown[] {
-  if (AIMessage.isInstance(m)) return ['ai', m.text, ...(m.tool_calls?.length ? [m.tool_calls.map((c) => [c.id, c.name, c.args])] : [])];
+  if (AIMessage.isInstance(m))
+    return ['ai', m.text, ...(m.tool_calls?.length ? [m.tool_calls.map((c) => [c.id, c.name, c.args])] : [])];
   if (ToolMessage.isInstance(m)) return ['tool', m.text, m.tool_call_id, m.name, m.status];
   return [m.getType(), m.text];
 }
@@ -22,13 +23,30 @@ const assistant = (content: string, toolCalls: Array<[string, string, string]> =
   id: 'a',
   role: 'assistant',
   content,
-  ...(toolCalls.length && { toolCalls: toolCalls.map(([id, name, args]) => ({ id, type: 'function' as const, function: { name, arguments: args } })) }),
+  ...(toolCalls.length && {
+    toolCalls: toolCalls.map(([id, name, args]) => ({
+      id,
+      type: 'function' as const,
+      function: { name, arguments: args },
+    })),
+  }),
 });
-const tool = (toolCallId: string, content: string, extra: object = {}): Message => ({ id: `t-${toolCallId}`, role: 'tool', toolCallId, content, ...extra });
+const tool = (toolCallId: string, content: string, extra: object = {}): Message => ({
+  id: `t-${toolCallId}`,
+  role: 'tool',
+  toolCallId,
+  content,
+  ...extra,
+});
 
 describe('historyFromMessages: the client view, trusted as the user’s own words only', () => {
   it('keeps a tool call with its result, and the answer after it', () => {
-    const history = historyFromMessages([user('What is 5+5?'), assistant('', [['call_1', 'calculator', '{"expression":"5+5"}']]), tool('call_1', '10'), assistant('The result of 5+5 is 10.')]);
+    const history = historyFromMessages([
+      user('What is 5+5?'),
+      assistant('', [['call_1', 'calculator', '{"expression":"5+5"}']]),
+      tool('call_1', '10'),
+      assistant('The result of 5+5 is 10.'),
+    ]);
     assert.deepEqual(history.map(shape), [
       ['human', 'What is 5+5?'],
       ['ai', '', [['call_1', 'calculator', { expression: '5+5' }]]],
@@ -39,11 +57,17 @@ describe('historyFromMessages: the client view, trusted as the user’s own word
 
   it('marks a result the client recorded as failed (AG-UI error, or the agent’s own metadata.error) as an error', () => {
     const history = historyFromMessages([
-      assistant('', [['c1', 'calculator', '{}'], ['c2', 'calculator', '{}']]),
+      assistant('', [
+        ['c1', 'calculator', '{}'],
+        ['c2', 'calculator', '{}'],
+      ]),
       tool('c1', 'Division by zero', { error: 'Division by zero' }),
       tool('c2', 'Bad input', { metadata: { error: 'Bad input' } }),
     ]);
-    assert.deepEqual(history.slice(1).map(shape), [['tool', 'Division by zero', 'c1', 'calculator', 'error'], ['tool', 'Bad input', 'c2', 'calculator', 'error']]);
+    assert.deepEqual(history.slice(1).map(shape), [
+      ['tool', 'Division by zero', 'c1', 'calculator', 'error'],
+      ['tool', 'Bad input', 'c2', 'calculator', 'error'],
+    ]);
   });
 
   it('drops system and developer messages: the client cannot speak with the system prompt’s authority', () => {
@@ -90,7 +114,16 @@ describe('historyFromMessages: the client view, trusted as the user’s own word
         ['ok_6', 'calculator', ''],
       ]),
     ]);
-    assert.deepEqual(history.map(shape), [['ai', 'thinking', [['ok_1', 'calculator', { expression: '1+1' }], ['ok_6', 'calculator', {}]]]]);
+    assert.deepEqual(history.map(shape), [
+      [
+        'ai',
+        'thinking',
+        [
+          ['ok_1', 'calculator', { expression: '1+1' }],
+          ['ok_6', 'calculator', {}],
+        ],
+      ],
+    ]);
   });
 
   it('drops an assistant message left with neither text nor a valid call', () => {
@@ -119,15 +152,22 @@ describe('historyFromTurns: the seed wire’s history', () => {
       'text',
       [],
     ]);
-    assert.deepEqual(history.map(shape), [['human', 'What is 5+5?'], ['ai', 'The result of 5+5 is 10.']]);
+    assert.deepEqual(history.map(shape), [
+      ['human', 'What is 5+5?'],
+      ['ai', 'The result of 5+5 is 10.'],
+    ]);
   });
 
   it('is empty for anything that is not a list', () => {
-    for (const value of [undefined, null, 'a', 3, { role: 'user', content: 'x' }]) assert.deepEqual(historyFromTurns(value), []);
+    for (const value of [undefined, null, 'a', 3, { role: 'user', content: 'x' }])
+      assert.deepEqual(historyFromTurns(value), []);
   });
 
   it(`keeps the newest ${HISTORY_MAX_MESSAGES} turns, each cut at ${HISTORY_MAX_CHARS} characters`, () => {
-    const turns = Array.from({ length: 1000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `${i} ${'y'.repeat(HISTORY_MAX_CHARS)}` }));
+    const turns = Array.from({ length: 1000 }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: `${i} ${'y'.repeat(HISTORY_MAX_CHARS)}`,
+    }));
     const history = historyFromTurns(turns);
     assert.equal(history.length, HISTORY_MAX_MESSAGES);
     assert.ok(history[0]!.text.startsWith(`${1000 - HISTORY_MAX_MESSAGES} `));
@@ -139,7 +179,11 @@ describe('turnMessages: client history only when the session has no memory', () 
   const history = [new HumanMessage('earlier'), new AIMessage('earlier answer')];
 
   it('puts the history before the question for a session the agent does not remember', () => {
-    assert.deepEqual(turnMessages('now?', history, []).map(shape), [['human', 'earlier'], ['ai', 'earlier answer'], ['human', 'now?']]);
+    assert.deepEqual(turnMessages('now?', history, []).map(shape), [
+      ['human', 'earlier'],
+      ['ai', 'earlier answer'],
+      ['human', 'now?'],
+    ]);
   });
 
   it('ignores it once the session has memory: the agent’s own memory is the conversation', async () => {

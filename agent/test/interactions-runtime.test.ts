@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { BoundedMemorySaver } from '../src/memory.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import type { RunningRuntime } from '../src/runtime.ts';
@@ -12,14 +12,16 @@ import { until } from './support/models.ts';
  * invocation on the same session, however long after, with the runtime between runs idle.
  */
 
-async function events(response: Response): Promise<AgentStreamEvent[]> {
-  const out: AgentStreamEvent[] = [];
-  for await (const m of sseMessages(response)) out.push({ event: m.event, data: JSON.parse(m.data) } as AgentStreamEvent);
+async function events(response: Response): Promise<AgentEvent[]> {
+  const out: AgentEvent[] = [];
+  for await (const m of sseMessages(response)) out.push({ event: m.event, data: JSON.parse(m.data) } as AgentEvent);
   return out;
 }
 
-const named = (list: AgentStreamEvent[], name: AgentStreamEvent['event']) => list.filter((e) => e.event === name).map((e) => e.data as Record<string, unknown>);
-const status = async (runtime: RunningRuntime) => ((await (await fetch(`${runtime.url}/ping`)).json()) as { status: string }).status;
+const named = (list: AgentEvent[], name: AgentEvent['event']) =>
+  list.filter((e) => e.event === name).map((e) => e.data as Record<string, unknown>);
+const status = async (runtime: RunningRuntime) =>
+  ((await (await fetch(`${runtime.url}/ping`)).json()) as { status: string }).status;
 
 describe('approvals over HTTP on Wire 1', () => {
   let runtime: RunningRuntime;
@@ -33,18 +35,28 @@ describe('approvals over HTTP on Wire 1', () => {
   it('saves a note with approval in a later request, after other sessions churned the checkpointer, then lists it', async () => {
     const session = 'http-notes-session-000000000000000000000';
     const paused = await say(session, { prompt: 'Save a note: buy milk' });
-    assert.deepEqual(paused.map((e) => e.event).filter((e) => e !== 'LLM_TOKEN'), ['AGENT_START', 'TOOL_CALL', 'AGENT_INTERRUPT', 'AGENT_END']);
+    assert.deepEqual(
+      paused.map((e) => e.event).filter((e) => e !== 'LLM_TOKEN'),
+      ['AGENT_START', 'TOOL_CALL', 'AGENT_INTERRUPT', 'AGENT_END'],
+    );
     const [interrupt] = named(paused, 'AGENT_INTERRUPT');
     assert.equal(await status(runtime), 'Healthy', 'a paused run is over: nothing keeps the session busy');
 
     // The page reloads; meanwhile three other sessions talk (the checkpointer keeps four).
     for (const other of ['a', 'b', 'c']) {
-      for (const prompt of ['What is 1+1?', 'What is that times 3?']) await say(`http-other-${other}-000000000000000000000000000`, { prompt });
+      for (const prompt of ['What is 1+1?', 'What is that times 3?'])
+        await say(`http-other-${other}-000000000000000000000000000`, { prompt });
     }
 
     const approved = await say(session, { resume: { id: interrupt!.id, approved: true } });
-    assert.deepEqual(named(approved, 'TOOL_RESULT').map((r) => r.result), ['Saved note 1: buy milk']);
-    assert.deepEqual(named(approved, 'SUGGESTIONS').map((s) => s.items), [['What are my notes?']]);
+    assert.deepEqual(
+      named(approved, 'TOOL_RESULT').map((r) => r.result),
+      ['Saved note 1: buy milk'],
+    );
+    assert.deepEqual(
+      named(approved, 'SUGGESTIONS').map((s) => s.items),
+      [['What are my notes?']],
+    );
     assert.equal(named(approved, 'AGENT_END')[0]!.output, 'I saved your note: "buy milk".');
 
     const listed = await say(session, { prompt: 'What are my notes?' });
@@ -62,13 +74,29 @@ describe('approvals over HTTP on Wire 1', () => {
     const [interrupt] = paused.body.interrupts as Array<{ id: string }>;
     assert.deepEqual(paused.body, {
       output: '',
-      interrupts: [{ id: interrupt!.id, kind: 'approval', tool: 'save_note', args: { text: 'the meeting is at 3pm' }, reason: 'Save the note "the meeting is at 3pm"?' }],
+      interrupts: [
+        {
+          id: interrupt!.id,
+          kind: 'approval',
+          tool: 'save_note',
+          args: { text: 'the meeting is at 3pm' },
+          reason: 'Save the note "the meeting is at 3pm"?',
+        },
+      ],
     });
     assert.deepEqual(await ask({ resume: { id: 'nope', approved: true } }), {
       status: 400,
-      body: { error: { code: 'bad_request', message: `No call "nope" is waiting in this session (answered already, or never asked). It waits for: ${interrupt!.id}.` } },
+      body: {
+        error: {
+          code: 'bad_request',
+          message: `No call "nope" is waiting in this session (answered already, or never asked). It waits for: ${interrupt!.id}.`,
+        },
+      },
     });
-    assert.deepEqual((await ask({ resume: { id: interrupt!.id, approved: true } })).body, { output: 'I saved your note: "the meeting is at 3pm".', suggestions: ['What are my notes?'] });
+    assert.deepEqual((await ask({ resume: { id: interrupt!.id, approved: true } })).body, {
+      output: 'I saved your note: "the meeting is at 3pm".',
+      suggestions: ['What are my notes?'],
+    });
   });
 
   it('is busy while a resumed run streams and idle after, even when its caller hangs up; the session stays usable', async () => {
@@ -88,7 +116,11 @@ async function busyThenIdle(runtime: RunningRuntime): Promise<void> {
   const session = 'http-busy-session-0000000000000000000000';
   const [interrupt] = named(await say(session, { prompt: 'Save a note: water the plants' }), 'AGENT_INTERRUPT');
   const controller = new AbortController();
-  const response = await invoke(runtime.url, { resume: { id: interrupt!.id, approved: true } }, { sessionId: session, signal: controller.signal });
+  const response = await invoke(
+    runtime.url,
+    { resume: { id: interrupt!.id, approved: true } },
+    { sessionId: session, signal: controller.signal },
+  );
   const seen: string[] = [];
   const reading = (async () => {
     for await (const m of sseMessages(response)) seen.push(m.event);

@@ -40,9 +40,15 @@ describe('boundHistory', () => {
   });
 
   it('answers a tool call left without a result, right after the call', () => {
-    const open = new AIMessage({ content: '', tool_calls: [{ id: 'open', name: 'calculator', args: { expression: '1+1' } }] });
+    const open = new AIMessage({
+      content: '',
+      tool_calls: [{ id: 'open', name: 'calculator', args: { expression: '1+1' } }],
+    });
     const kept = boundHistory([new HumanMessage('q'), open, new HumanMessage('next')], 10_000);
-    assert.deepEqual(kept.map((m) => m.getType()), ['human', 'ai', 'tool', 'human']);
+    assert.deepEqual(
+      kept.map((m) => m.getType()),
+      ['human', 'ai', 'tool', 'human'],
+    );
     const result = kept[2] as ToolMessage;
     assert.equal(result.tool_call_id, 'open');
     assert.equal(result.status, 'error');
@@ -54,11 +60,16 @@ describe('BoundedMemorySaver', () => {
   it('keeps one checkpoint per session', async () => {
     const saver = new BoundedMemorySaver(10);
     const graph = buildGraph({ model: new OfflineChatModel(), tools, checkpointer: saver });
-    for (const prompt of ['What is 1+1?', 'What is 2+2?']) for await (const _ of runAgent(graph, { prompt, sessionId: 's' })) void _;
+    for (const prompt of ['What is 1+1?', 'What is 2+2?'])
+      for await (const _ of runAgent(graph, { prompt, sessionId: 's' })) void _;
     const checkpoints: CheckpointTuple[] = [];
     for await (const c of saver.list({ configurable: { thread_id: 's' } })) checkpoints.push(c);
     assert.equal(checkpoints.length, 1);
-    assert.equal((checkpoints[0]!.checkpoint.channel_values.messages as BaseMessage[]).length, 8, 'the one checkpoint holds the whole conversation');
+    assert.equal(
+      (checkpoints[0]!.checkpoint.channel_values.messages as BaseMessage[]).length,
+      8,
+      'the one checkpoint holds the whole conversation',
+    );
     const writeKeys = Object.keys(saver.writes).map((k) => JSON.parse(k)[2]);
     assert.ok(writeKeys.every((id) => id === checkpoints[0]!.config.configurable!.checkpoint_id));
   });
@@ -97,7 +108,8 @@ describe('a long session', () => {
 
     // What is kept is still memory: "that" is the last result.
     let args: unknown;
-    for await (const e of runAgent(graph, { prompt: 'What is that times 2?', sessionId: 'long' })) if (e.event === 'TOOL_CALL') args = e.data.args;
+    for await (const e of runAgent(graph, { prompt: 'What is that times 2?', sessionId: 'long' }))
+      if (e.event === 'TOOL_CALL') args = e.data.args;
     assert.deepEqual(args, { expression: '41 * 2' });
   });
 });

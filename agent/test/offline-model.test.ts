@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import { OFFLINE_NOTICE, OfflineChatModel, accentColourIn, decideReply, extractExpression, noteIn, timeZoneFor } from '../src/offline-model.ts';
+import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import {
+  OFFLINE_NOTICE,
+  OfflineChatModel,
+  accentColourIn,
+  decideReply,
+  extractExpression,
+  noteIn,
+  timeZoneFor,
+} from '../src/offline-model.ts';
 import { calculator } from '../src/tools/calculator.ts';
 import { tools } from '../src/tools.ts';
 
@@ -17,13 +25,15 @@ describe('offline model', () => {
 
   it('takes the previous result in every form the calculator writes it', async () => {
     const followUp = async (result: string) => {
-      const reply = await new OfflineChatModel().bindTools(tools).invoke([
-        new HumanMessage('What is it?'),
-        new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 'calculator', args: { expression: 'it' } }] }),
-        new ToolMessage({ tool_call_id: 'c', name: 'calculator', content: result }),
-        new AIMessage('There.'),
-        new HumanMessage('What is that times 3?'),
-      ]);
+      const reply = await new OfflineChatModel()
+        .bindTools(tools)
+        .invoke([
+          new HumanMessage('What is it?'),
+          new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 'calculator', args: { expression: 'it' } }] }),
+          new ToolMessage({ tool_call_id: 'c', name: 'calculator', content: result }),
+          new AIMessage('There.'),
+          new HumanMessage('What is that times 3?'),
+        ]);
       const expression = String(reply.tool_calls?.[0]?.args.expression);
       return [expression, await calculator.invoke({ expression })];
     };
@@ -65,7 +75,12 @@ describe('offline model', () => {
     const reply = await model.invoke([
       new HumanMessage('What is 1/0?'),
       new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 'calculator', args: { expression: '1/0' } }] }),
-      new ToolMessage({ tool_call_id: 'c', name: 'calculator', status: 'error', content: 'Error: Division by zero\n Please fix your mistakes.' }),
+      new ToolMessage({
+        tool_call_id: 'c',
+        name: 'calculator',
+        status: 'error',
+        content: 'Error: Division by zero\n Please fix your mistakes.',
+      }),
     ]);
     assert.equal(reply.text, "I couldn't calculate 1/0: Division by zero");
   });
@@ -80,7 +95,10 @@ describe('offline model', () => {
 
   it('asks current_time about a time question', async () => {
     const reply = await new OfflineChatModel().bindTools(tools).invoke([new HumanMessage('What time is it in Tokyo?')]);
-    assert.deepEqual(reply.tool_calls?.map((c) => [c.name, c.args]), [['current_time', { time_zone: 'Asia/Tokyo' }]]);
+    assert.deepEqual(
+      reply.tool_calls?.map((c) => [c.name, c.args]),
+      [['current_time', { time_zone: 'Asia/Tokyo' }]],
+    );
   });
 
   it('tells the time from the tool, or why it could not', async () => {
@@ -88,10 +106,16 @@ describe('offline model', () => {
     const ask = (status: 'success' | 'error', content: string) =>
       model.invoke([
         new HumanMessage('What time is it in Atlantis?'),
-        new AIMessage({ content: '', tool_calls: [{ id: 't', name: 'current_time', args: { time_zone: 'Atlantis' } }] }),
+        new AIMessage({
+          content: '',
+          tool_calls: [{ id: 't', name: 'current_time', args: { time_zone: 'Atlantis' } }],
+        }),
         new ToolMessage({ tool_call_id: 't', name: 'current_time', status, content }),
       ]);
-    assert.equal((await ask('success', 'Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00)')).text, 'It is Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00).');
+    assert.equal(
+      (await ask('success', 'Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00)')).text,
+      'It is Sunday, 2025-06-01 14:05:09 in Asia/Tokyo (UTC+09:00).',
+    );
     assert.equal(
       (await ask('error', 'Error: Unknown time zone "Atlantis": use an IANA name.\n Please fix your mistakes.')).text,
       'I couldn\'t tell the time in Atlantis: Unknown time zone "Atlantis": use an IANA name.',
@@ -115,7 +139,9 @@ describe('offline model', () => {
     const controller = new AbortController();
     const seen: string[] = [];
     await assert.rejects(async () => {
-      for await (const chunk of await model.stream([new HumanMessage('Who wrote Hamlet?')], { signal: controller.signal })) {
+      for await (const chunk of await model.stream([new HumanMessage('Who wrote Hamlet?')], {
+        signal: controller.signal,
+      })) {
         seen.push(chunk.text);
         if (seen.length === 2) controller.abort();
       }
@@ -140,8 +166,16 @@ describe('offline model', () => {
     const all = new Set(['save_note', 'list_notes', 'calculator', 'set_accent_color']);
     const reply = (text: string, tools = all) => decideReply([new HumanMessage(text)], tools);
     assert.deepEqual(reply('What are my notes?'), { kind: 'tool_call', name: 'list_notes', args: {} });
-    assert.deepEqual(reply('Save a note: 5+5'), { kind: 'tool_call', name: 'save_note', args: { text: '5+5' } }, 'before arithmetic');
-    assert.deepEqual(reply('Make the page green'), { kind: 'tool_call', name: 'set_accent_color', args: { color: 'green' } });
+    assert.deepEqual(
+      reply('Save a note: 5+5'),
+      { kind: 'tool_call', name: 'save_note', args: { text: '5+5' } },
+      'before arithmetic',
+    );
+    assert.deepEqual(reply('Make the page green'), {
+      kind: 'tool_call',
+      name: 'set_accent_color',
+      args: { color: 'green' },
+    });
     assert.equal(reply('Make the page green', new Set(['calculator'])).kind, 'text', 'no page tool, no call');
     assert.deepEqual(reply('Who wrote Hamlet?'), {
       kind: 'text',
@@ -151,8 +185,16 @@ describe('offline model', () => {
   });
 
   it('answers a saved, declined or listed note, and suggests the next step as a call of the suggestions tool', async () => {
-    const model = new OfflineChatModel().bindTools([...tools, { name: 'suggest_follow_ups', description: 'd', schema: {} } as never]);
-    const after = (name: string, args: Record<string, unknown>, content: string, status: 'success' | 'error' = 'success') =>
+    const model = new OfflineChatModel().bindTools([
+      ...tools,
+      { name: 'suggest_follow_ups', description: 'd', schema: {} } as never,
+    ]);
+    const after = (
+      name: string,
+      args: Record<string, unknown>,
+      content: string,
+      status: 'success' | 'error' = 'success',
+    ) =>
       model.invoke([
         new HumanMessage('…'),
         new AIMessage({ content: '', tool_calls: [{ id: 'n', name, args }] }),
@@ -160,17 +202,29 @@ describe('offline model', () => {
       ]);
     const saved = await after('save_note', { text: 'buy milk' }, 'Saved note 1: buy milk');
     assert.equal(saved.text, 'I saved your note: "buy milk".');
-    assert.deepEqual(saved.tool_calls?.map((c) => [c.name, c.args]), [['suggest_follow_ups', { items: ['What are my notes?'] }]]);
-    const declined = await after('save_note', { text: 'x' }, 'The user declined this call, so it was not run. Their note: "later"', 'error');
+    assert.deepEqual(
+      saved.tool_calls?.map((c) => [c.name, c.args]),
+      [['suggest_follow_ups', { items: ['What are my notes?'] }]],
+    );
+    const declined = await after(
+      'save_note',
+      { text: 'x' },
+      'The user declined this call, so it was not run. Their note: "later"',
+      'error',
+    );
     assert.equal(declined.text, 'OK, I didn\'t save the note. You said: "later".');
     assert.equal((await after('list_notes', {}, '1. buy milk\n2. eggs')).text, 'Your notes:\n1. buy milk\n2. eggs');
-    assert.equal((await after('list_notes', {}, 'There are no notes in this session yet.')).text, 'You have no notes in this session yet.');
+    assert.equal(
+      (await after('list_notes', {}, 'There are no notes in this session yet.')).text,
+      'You have no notes in this session yet.',
+    );
   });
 
   it('reads a long message in linear time (a hang guard: a quadratic rule took minutes on 1 MB)', () => {
     const all = new Set(['save_note', 'list_notes', 'calculator', 'current_time', 'set_accent_color']);
     const started = Date.now();
-    for (const text of ['show '.repeat(200_000), 'make '.repeat(200_000), `remember ${' '.repeat(1_000_000)}x`]) decideReply([new HumanMessage(text)], all);
+    for (const text of ['show '.repeat(200_000), 'make '.repeat(200_000), `remember ${' '.repeat(1_000_000)}x`])
+      decideReply([new HumanMessage(text)], all);
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
   });
 });

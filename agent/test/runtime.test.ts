@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AgentEvent } from '../../protocol/agent-events.ts';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import { parseSse } from '../../protocol/sse.ts';
 import { buildGraph } from '../src/graph.ts';
 import { OfflineChatModel } from '../src/offline-model.ts';
 import { type RunningRuntime, createRuntime } from '../src/runtime.ts';
@@ -12,7 +12,11 @@ import { ScriptedChatModel, TickerChatModel, until } from './support/models.ts';
 
 const SESSION = { 'x-amzn-bedrock-agentcore-runtime-session-id': 'runtime-session-0123456789abcdef0123456789' };
 
-function invoke(url: string, body: unknown, { accept = 'text/event-stream', signal }: { accept?: string; signal?: AbortSignal } = {}) {
+function invoke(
+  url: string,
+  body: unknown,
+  { accept = 'text/event-stream', signal }: { accept?: string; signal?: AbortSignal } = {},
+) {
   return fetch(`${url}/invocations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept, ...SESSION },
@@ -87,7 +91,12 @@ describe('agent runtime on the AgentCore contract', () => {
     assert.equal(list[0]!.data.session_id, SESSION['x-amzn-bedrock-agentcore-runtime-session-id']);
     assert.ok(list.every((e) => !Number.isNaN(Date.parse(e.data.timestamp))));
     const call = list.find((e) => e.event === 'TOOL_CALL')!.data;
-    assert.deepEqual(list.find((e) => e.event === 'TOOL_RESULT')!.data, { timestamp: list[2]!.data.timestamp, id: call.id, tool: 'calculator', result: '10' });
+    assert.deepEqual(list.find((e) => e.event === 'TOOL_RESULT')!.data, {
+      timestamp: list[2]!.data.timestamp,
+      id: call.id,
+      tool: 'calculator',
+      result: '10',
+    });
     assert.equal(list.at(-1)!.data.output, 'The result of 5+5 is 10.');
     assert.deepEqual(list.at(-2)!.data.items, ['What is that times 3?']);
   });
@@ -106,7 +115,10 @@ describe('agent runtime on the AgentCore contract', () => {
 
   it('reports a payload without a prompt as AGENT_ERROR then AGENT_END', async () => {
     const list = await events(await invoke(runtime.url, { nothing: true }));
-    assert.deepEqual(list.map((e) => e.event), ['AGENT_START', 'AGENT_ERROR', 'AGENT_END']);
+    assert.deepEqual(
+      list.map((e) => e.event),
+      ['AGENT_START', 'AGENT_ERROR', 'AGENT_END'],
+    );
     assert.equal(list[1]!.data.code, 'bad_request');
   });
 
@@ -114,8 +126,15 @@ describe('agent runtime on the AgentCore contract', () => {
     const response = await invoke(runtime.url, '{"prompt": "unterminated');
     assert.equal(response.status, 200);
     const list = await events(response);
-    assert.deepEqual(list.map((e) => e.event), ['AGENT_START', 'AGENT_ERROR', 'AGENT_END']);
-    assert.deepEqual(list[1]!.data, { timestamp: list[1]!.data.timestamp, code: 'bad_request', message: 'The request needs a JSON body with a non-empty "prompt" string.' });
+    assert.deepEqual(
+      list.map((e) => e.event),
+      ['AGENT_START', 'AGENT_ERROR', 'AGENT_END'],
+    );
+    assert.deepEqual(list[1]!.data, {
+      timestamp: list[1]!.data.timestamp,
+      code: 'bad_request',
+      message: 'The request needs a JSON body with a non-empty "prompt" string.',
+    });
   });
 });
 
@@ -129,7 +148,10 @@ describe('the non-streaming path (no Accept: text/event-stream)', () => {
   it('answers JSON {"output"}', async () => {
     const response = await invoke(runtime.url, { prompt: 'What is 3*3?' }, { accept: 'application/json' });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { output: 'The result of 3*3 is 9.', suggestions: ['What is that times 3?'] });
+    assert.deepEqual(await response.json(), {
+      output: 'The result of 3*3 is 9.',
+      suggestions: ['What is that times 3?'],
+    });
   });
 
   it('answers a bad payload with 400 and a JSON error', async () => {
@@ -158,14 +180,23 @@ describe('a model that throws on its first call', () => {
     const response = await invoke(runtime.url, { prompt: 'hi' });
     assert.equal(response.status, 200);
     const list = await events(response);
-    assert.deepEqual(list.map((e) => e.event), ['AGENT_START', 'AGENT_ERROR', 'AGENT_END']);
-    assert.deepEqual(list[1]!.data, { timestamp: list[1]!.data.timestamp, code: 'agent_error', message: 'The agent failed while answering.' });
+    assert.deepEqual(
+      list.map((e) => e.event),
+      ['AGENT_START', 'AGENT_ERROR', 'AGENT_END'],
+    );
+    assert.deepEqual(list[1]!.data, {
+      timestamp: list[1]!.data.timestamp,
+      code: 'agent_error',
+      message: 'The agent failed while answering.',
+    });
   });
 
   it('answers a JSON call with 500 and a JSON error with no internals', async () => {
     const response = await invoke(runtime.url, { prompt: 'hi' }, { accept: 'application/json' });
     assert.equal(response.status, 500);
-    assert.deepEqual(await response.json(), { error: { code: 'agent_error', message: 'The agent failed while answering.' } });
+    assert.deepEqual(await response.json(), {
+      error: { code: 'agent_error', message: 'The agent failed while answering.' },
+    });
   });
 });
 
@@ -216,7 +247,10 @@ describe('health: /ping while runs are in progress', () => {
       await events(await invoke(offline.url, { prompt: 'What is 1+1?' }));
       const idle = await ping(offline.url);
       assert.equal(idle.status, 'Healthy');
-      assert.ok(idle.time_of_last_update >= Math.floor(runStartedAt / 1000), 'the time moved with the run, not stuck at the last ping');
+      assert.ok(
+        idle.time_of_last_update >= Math.floor(runStartedAt / 1000),
+        'the time moved with the run, not stuck at the last ping',
+      );
     } finally {
       await offline.close();
     }

@@ -4,7 +4,7 @@ import { HttpAgent } from '@ag-ui/client';
 import { type AGUIEvent, EventType } from '@ag-ui/core';
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import type { AgentStreamEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
 import { runAgent } from '../src/agent-events.ts';
 import { buildGraph } from '../src/graph.ts';
@@ -22,24 +22,38 @@ const suggest = (items: unknown[]) => ({ name: SUGGEST_TOOL, args: { items } as 
 async function run(script: (call: number) => Turn, extraTools = tools, maxSteps?: number) {
   const model = new ScriptedChatModel((_messages, call) => script(call));
   const graph = buildGraph({ model, tools: extraTools, ...(maxSteps && { maxSteps }) });
-  const events: AgentStreamEvent[] = [];
+  const events: AgentEvent[] = [];
   for await (const e of runAgent(graph, { prompt: 'hi', sessionId: 'suggest' })) events.push(e);
   return { events, model, names: events.map((e) => e.event).filter((n) => n !== 'LLM_TOKEN') };
 }
 
-const suggestionsOf = (events: AgentStreamEvent[]) => events.flatMap((e) => (e.event === 'SUGGESTIONS' ? [e.data.items] : []));
+const suggestionsOf = (events: AgentEvent[]) =>
+  events.flatMap((e) => (e.event === 'SUGGESTIONS' ? [e.data.items] : []));
 
 describe('boundSuggestions and takeSuggestions', () => {
   it('keeps at most 4 distinct one-line strings of at most 80 characters', () => {
-    assert.deepEqual(boundSuggestions(['  What  is\nthat? ', 7, null, 'x'.repeat(81), 'What is that?', 'a', 'b', 'c', 'd']), ['What is that?', 'a', 'b', 'c']);
+    assert.deepEqual(
+      boundSuggestions(['  What  is\nthat? ', 7, null, 'x'.repeat(81), 'What is that?', 'a', 'b', 'c', 'd']),
+      ['What is that?', 'a', 'b', 'c'],
+    );
     assert.deepEqual(boundSuggestions([]), []);
   });
 
   it('takes the suggestions call out of an answer, and leaves a message without one as it is', () => {
-    const answer = new AIMessage({ id: 'm', content: 'The answer.', tool_calls: [{ id: 's', ...suggest(['More?']) }, { id: 'c', name: 'calculator', args: { expression: '1+1' } }] });
+    const answer = new AIMessage({
+      id: 'm',
+      content: 'The answer.',
+      tool_calls: [
+        { id: 's', ...suggest(['More?']) },
+        { id: 'c', name: 'calculator', args: { expression: '1+1' } },
+      ],
+    });
     const { message, suggestions } = takeSuggestions(answer);
     assert.deepEqual(suggestions, ['More?']);
-    assert.deepEqual([message.id, message.text, message.tool_calls?.map((c) => c.name)], ['m', 'The answer.', ['calculator']]);
+    assert.deepEqual(
+      [message.id, message.text, message.tool_calls?.map((c) => c.name)],
+      ['m', 'The answer.', ['calculator']],
+    );
     const plain = new AIMessage('Plain.');
     assert.deepEqual(takeSuggestions(plain), { message: plain });
   });
@@ -68,7 +82,7 @@ describe('SUGGESTIONS on Wire 1', () => {
       return { text: 'Answer.' };
     });
     const graph = buildGraph({ model, tools });
-    const events: AgentStreamEvent[] = [];
+    const events: AgentEvent[] = [];
     for await (const e of runAgent(graph, { prompt: 'hi', sessionId: 'alone' })) events.push(e);
     assert.equal(seenResult?.text, 'The suggestions are shown to the user under your answer. Now write your answer.');
     assert.deepEqual(suggestionsOf(events), [['Next?']]);
@@ -78,17 +92,34 @@ describe('SUGGESTIONS on Wire 1', () => {
 
   it('drops suggestions made beside other tool calls once the model answers without any', async () => {
     const { events } = await run((call) =>
-      call === 1 ? { text: 'Let me check.', toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }, suggest(['Stale?'])] } : { text: 'It is 2.' },
+      call === 1
+        ? {
+            text: 'Let me check.',
+            toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }, suggest(['Stale?'])],
+          }
+        : { text: 'It is 2.' },
     );
     assert.deepEqual(suggestionsOf(events), []);
   });
 
   it('never comes with an interrupt or an error', async () => {
-    const send = defineTool(() => 'sent', { name: 'send', description: 'Sends.', schema: z.object({}), needsApproval: true });
-    const paused = await run(() => ({ text: 'Sending.', toolCalls: [{ name: 'send', args: {} }, suggest(['Next?'])] }), [...tools, send]);
+    const send = defineTool(() => 'sent', {
+      name: 'send',
+      description: 'Sends.',
+      schema: z.object({}),
+      needsApproval: true,
+    });
+    const paused = await run(
+      () => ({ text: 'Sending.', toolCalls: [{ name: 'send', args: {} }, suggest(['Next?'])] }),
+      [...tools, send],
+    );
     assert.ok(paused.names.includes('AGENT_INTERRUPT'));
     assert.deepEqual(suggestionsOf(paused.events), []);
-    const looping = await run(() => ({ text: 'Again.', toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }, suggest(['Next?'])] }), tools, 2);
+    const looping = await run(
+      () => ({ text: 'Again.', toolCalls: [{ name: 'calculator', args: { expression: '1+1' } }, suggest(['Next?'])] }),
+      tools,
+      2,
+    );
     assert.ok(looping.names.includes('AGENT_ERROR'));
     assert.deepEqual(suggestionsOf(looping.events), []);
   });
@@ -102,15 +133,27 @@ describe('suggestions on AG-UI', () => {
   after(() => runtime.close());
 
   it('is a CUSTOM "suggestions" event just before RUN_FINISHED, and the call is never shown as a tool call', async () => {
-    const agent = new HttpAgent({ url: `${runtime.url}/invocations`, headers: { [RUNTIME_SESSION_HEADER]: 'suggestions-agui-session-0000000000000000' } });
+    const agent = new HttpAgent({
+      url: `${runtime.url}/invocations`,
+      headers: { [RUNTIME_SESSION_HEADER]: 'suggestions-agui-session-0000000000000000' },
+    });
     agent.addMessage({ id: 'u', role: 'user', content: 'hi' });
     const seen: AGUIEvent[] = [];
     await agent.runAgent({}, { onEvent: ({ event }) => void seen.push(event as AGUIEvent) });
     assert.deepEqual(
       seen.slice(-2).map((e) => [e.type, e.type === EventType.CUSTOM && [e.name, e.value]]),
-      [[EventType.CUSTOM, ['suggestions', { items: ['Next?'] }]], [EventType.RUN_FINISHED, false]],
+      [
+        [EventType.CUSTOM, ['suggestions', { items: ['Next?'] }]],
+        [EventType.RUN_FINISHED, false],
+      ],
     );
     assert.ok(!seen.some((e) => e.type === EventType.TOOL_CALL_START));
-    assert.deepEqual(agent.messages.map((m) => [m.role, m.role === 'assistant' ? m.toolCalls?.length ?? 0 : 0]), [['user', 0], ['assistant', 0]]);
+    assert.deepEqual(
+      agent.messages.map((m) => [m.role, m.role === 'assistant' ? (m.toolCalls?.length ?? 0) : 0]),
+      [
+        ['user', 0],
+        ['assistant', 0],
+      ],
+    );
   });
 });

@@ -5,7 +5,7 @@
  * compared after collapsing whitespace between tags. The widget itself never makes HTML: this
  * writer exists only to compare its tree with the spec's.
  *
- * CLAIMED lists the spec sections for the constructs the README says the widget renders. Left out
+ * CLAIMED lists the spec sections for the constructs docs/widget.md says the widget renders. Left out
  * on purpose: "HTML blocks" and "Raw HTML" (model-written HTML shows as text) and "Entity and
  * numeric character references" (only numeric and a few common named references are decoded; the
  * full table of 2,125 names would cost more than the whole parser).
@@ -55,7 +55,8 @@ export const EXAMPLES: Example[] = spec.tests.map((t) => ({
   html: t.html.replace(/→/g, '\t'),
 }));
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Percent-encodes a destination as the spec's reference renderer does, keeping existing %XX escapes. */
 function encodeUrl(url: string): string {
@@ -75,16 +76,16 @@ function encodeUrl(url: string): string {
       }
     }
   }
-  return escape(out);
+  return escapeHtml(out);
 }
 
 function inlineHtml(nodes: Inline[]): string {
   return nodes
     .map((n) => {
-      if (typeof n === 'string') return escape(n);
+      if (typeof n === 'string') return escapeHtml(n);
       switch (n.t) {
         case 'code':
-          return `<code>${escape(n.text)}</code>`;
+          return `<code>${escapeHtml(n.text)}</code>`;
         case 'br':
           return '<br />\n';
         case 'em':
@@ -92,15 +93,16 @@ function inlineHtml(nodes: Inline[]): string {
         case 'del':
           return `<${n.t}>${inlineHtml(n.c)}</${n.t}>`;
         case 'link':
-          return `<a href="${encodeUrl(n.dest)}"${n.title ? ` title="${escape(n.title)}"` : ''}>${inlineHtml(n.c)}</a>`;
+          return `<a href="${encodeUrl(n.dest)}"${n.title ? ` title="${escapeHtml(n.title)}"` : ''}>${inlineHtml(n.c)}</a>`;
         case 'img':
-          return `<img src="${encodeUrl(n.dest)}" alt="${escape(inlineText(n.c))}"${n.title ? ` title="${escape(n.title)}"` : ''} />`;
+          return `<img src="${encodeUrl(n.dest)}" alt="${escapeHtml(inlineText(n.c))}"${n.title ? ` title="${escapeHtml(n.title)}"` : ''} />`;
       }
     })
     .join('');
 }
 
-const inlineOf = (text: string, defs: Definitions) => inlineHtml(parseInline(text.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), defs).nodes);
+const inlineOf = (text: string, defs: Definitions) =>
+  inlineHtml(parseInline(text.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), defs).nodes);
 
 function blockHtml(block: Block, defs: Definitions, tight = false): string {
   const children = (loose = tight) => block.children.map((child) => blockHtml(child, defs, loose)).join('');
@@ -118,7 +120,7 @@ function blockHtml(block: Block, defs: Definitions, tight = false): string {
     case 'code': {
       const lang = block.info?.split(/[ \t]/)[0];
       const text = block.lines.map((line) => `${line}\n`).join('');
-      return `<pre><code${lang ? ` class="language-${escape(lang)}"` : ''}>${escape(text)}</code></pre>\n`;
+      return `<pre><code${lang ? ` class="language-${escapeHtml(lang)}"` : ''}>${escapeHtml(text)}</code></pre>\n`;
     }
     case 'rule':
       return '<hr />\n';
@@ -127,7 +129,9 @@ function blockHtml(block: Block, defs: Definitions, tight = false): string {
     case 'list': {
       const { ordered, start, tight: isTight } = block.list!;
       const tag = ordered ? 'ol' : 'ul';
-      const items = block.children.map((item) => `<li>${item.children.map((child) => blockHtml(child, defs, isTight)).join('')}</li>\n`).join('');
+      const items = block.children
+        .map((item) => `<li>${item.children.map((child) => blockHtml(child, defs, isTight)).join('')}</li>\n`)
+        .join('');
       return `<${tag}${ordered && start !== 1 ? ` start="${start}"` : ''}>\n${items}</${tag}>\n`;
     }
     case 'item':

@@ -17,8 +17,24 @@ const fill = (line: (i: number) => string, size: number, head = '') => {
 
 export function longAnswers(size = 100_000): LongAnswer[] {
   return [
-    { name: 'table', text: fill((i) => `| row ${i} | **${i * 7}** | \`code_${i}\` | [link](https://example.com/${i}) |\n`, size, '| name | value | code | link |\n|---|--:|:-:|---|\n') },
-    { name: 'list', text: fill((i) => `- item ${i} with *emphasis*, \`code\` and a [link](https://example.com/${i})\n`, size) },
-    { name: 'paragraph', text: fill((i) => `word ${i} with *emphasis* and \`code\` and [a link](https://example.com/${i}) then more words, `, size) },
+    {
+      name: 'table',
+      text: fill(
+        (i) => `| row ${i} | **${i * 7}** | \`code_${i}\` | [link](https://example.com/${i}) |\n`,
+        size,
+        '| name | value | code | link |\n|---|--:|:-:|---|\n',
+      ),
+    },
+    {
+      name: 'list',
+      text: fill((i) => `- item ${i} with *emphasis*, \`code\` and a [link](https://example.com/${i})\n`, size),
+    },
+    {
+      name: 'paragraph',
+      text: fill(
+        (i) => `word ${i} with *emphasis* and \`code\` and [a link](https://example.com/${i}) then more words, `,
+        size,
+      ),
+    },
   ].map(({ name, text }) => ({ name, text: `${text}ENDLONG${name}`, sentinel: `ENDLONG${name}` }));
 }

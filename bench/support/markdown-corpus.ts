@@ -21,7 +21,10 @@ export interface Corpus {
 
 export const MARKER = /\bmk[wct]\d+\b/g;
 
-const WORDS = 'the relay streams each event as soon as the agent produces it while the widget renders only the open block'.split(' ');
+const WORDS =
+  'the relay streams each event as soon as the agent produces it while the widget renders only the open block'.split(
+    ' ',
+  );
 const MAX_TOKEN_CHARS = 8;
 
 /** Splits markdown into model-like tokens whose concatenation is exactly the text. */
@@ -31,14 +34,16 @@ function tokenize(text: string): string[] {
     const lead = /^\s*/.exec(piece)![0];
     const word = piece.slice(lead.length);
     tokens.push(lead + word.slice(0, MAX_TOKEN_CHARS));
-    for (let i = MAX_TOKEN_CHARS; i < word.length; i += MAX_TOKEN_CHARS) tokens.push(word.slice(i, i + MAX_TOKEN_CHARS));
+    for (let i = MAX_TOKEN_CHARS; i < word.length; i += MAX_TOKEN_CHARS)
+      tokens.push(word.slice(i, i + MAX_TOKEN_CHARS));
   }
   return tokens;
 }
 
 /** One section: about 200 tokens of every kind of block. `n` numbers its markers. */
 function section(k: number, next: () => number): string {
-  const words = (count: number) => Array.from({ length: count }, (_, i) => (i % 8 === 3 ? `mkw${next()}` : WORDS[(k + i) % WORDS.length])).join(' ');
+  const words = (count: number) =>
+    Array.from({ length: count }, (_, i) => (i % 8 === 3 ? `mkw${next()}` : WORDS[(k + i) % WORDS.length])).join(' ');
   return [
     `## Section ${k}`,
     '',
@@ -79,7 +84,8 @@ export function markdownCorpus(count: number, label: string): Corpus {
   // A closing paragraph of plain words up to exactly `count` tokens, the sentinel last.
   const sentinel = ` END${label}.\n`;
   tokens.push('Closing');
-  while (tokens.length < count - 1) tokens.push(tokens.length % 8 === 3 ? ` mkw${next()}` : ` ${WORDS[tokens.length % WORDS.length]}`);
+  while (tokens.length < count - 1)
+    tokens.push(tokens.length % 8 === 3 ? ` mkw${next()}` : ` ${WORDS[tokens.length % WORDS.length]}`);
   tokens.push(sentinel);
   const text = tokens.join('');
   return {

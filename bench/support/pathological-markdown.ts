@@ -10,7 +10,8 @@ export interface PathologicalCase {
 }
 
 /** `unit` repeated to about `size` characters, then `tail`. */
-const repeat = (unit: string, size: number, tail = '') => unit.repeat(Math.max(1, Math.floor((size - tail.length) / unit.length))) + tail;
+const repeat = (unit: string, size: number, tail = '') =>
+  unit.repeat(Math.max(1, Math.floor((size - tail.length) / unit.length))) + tail;
 /** `open` n times, `middle`, `close` n times: n as large as fits in `size`. */
 const nest = (open: string, middle: string, close: string, size: number) => {
   const n = Math.max(1, Math.floor((size - middle.length) / (open.length + close.length)));
@@ -21,7 +22,11 @@ export const PATHOLOGICAL_CASES: PathologicalCase[] = [
   { name: 'nested list markers', text: (size) => repeat('- ', size, 'x') },
   { name: 'nested ordered list markers', text: (size) => repeat('1. ', size, 'x') },
   { name: 'nested block quotes', text: (size) => repeat('> ', size, 'x') },
-  { name: 'nested quotes and lists, one per line', text: (size) => Array.from({ length: Math.floor(size / 40) }, (_, i) => `${'> - '.repeat(i % 10)}line ${i}`).join('\n') },
+  {
+    name: 'nested quotes and lists, one per line',
+    text: (size) =>
+      Array.from({ length: Math.floor(size / 40) }, (_, i) => `${'> - '.repeat(i % 10)}line ${i}`).join('\n'),
+  },
   { name: 'open emphasis', text: (size) => repeat('*a ', size) },
   { name: 'open strong', text: (size) => repeat('**a ', size) },
   { name: 'emphasis closers without openers', text: (size) => repeat('a* ', size) },
@@ -39,16 +44,34 @@ export const PATHOLOGICAL_CASES: PathologicalCase[] = [
   { name: 'unclosed link titles', text: (size) => repeat('[a](b "', size) },
   { name: 'nested parentheses in a destination', text: (size) => `[a](${nest('(', 'b', ')', size - 5)})` },
   { name: 'backtick runs of different lengths', text: (size) => repeat('*a `` `b ```c ', size) },
-  { name: 'backtick runs, each one longer', text: (size) => Array.from({ length: Math.floor(Math.sqrt(2 * size)) }, (_, i) => `${'`'.repeat(i + 1)}a`).join(' ').slice(0, size) },
+  {
+    name: 'backtick runs, each one longer',
+    text: (size) =>
+      Array.from({ length: Math.floor(Math.sqrt(2 * size)) }, (_, i) => `${'`'.repeat(i + 1)}a`)
+        .join(' ')
+        .slice(0, size),
+  },
   { name: 'long fence info string with a backtick', text: (size) => `\`\`\`${'a'.repeat(size)}\`` },
   { name: 'unclosed fence', text: (size) => `\`\`\`\n${repeat('code line\n', size)}` },
   { name: 'lines of pipes', text: (size) => repeat(`${'|'.repeat(60)}\n`, size) },
-  { name: 'long table', text: (size) => `| a | b | c |\n|---|:-:|--:|\n${repeat('| *x* | `y` | [z](https://example.com/) |\n', size)}` },
+  {
+    name: 'long table',
+    text: (size) => `| a | b | c |\n|---|:-:|--:|\n${repeat('| *x* | `y` | [z](https://example.com/) |\n', size)}`,
+  },
   { name: 'wide table header', text: (size) => `${repeat('| a ', size / 2)}|\n${repeat('|---', size / 2)}|\n` },
-  { name: 'bare URLs with trailing punctuation', text: (size) => repeat('https://example.com/a_b.c?d=(e)).,;:"\'> ', size) },
+  {
+    name: 'bare URLs with trailing punctuation',
+    text: (size) => repeat('https://example.com/a_b.c?d=(e)).,;:"\'> ', size),
+  },
   { name: 'autolinks without an end', text: (size) => repeat('<https://example.com/', size) },
   { name: 'entity-like text', text: (size) => repeat('&#x1234567;&amp&#; ', size) },
-  { name: 'link reference definitions and uses', text: (size) => { const n = Math.floor(size / 40); return Array.from({ length: n }, (_, i) => `[r${i}]: https://e.com/${i}`).join('\n') + '\n\n' + Array.from({ length: n }, (_, i) => `[r${i}]`).join(' '); } },
+  {
+    name: 'link reference definitions and uses',
+    text: (size) => {
+      const n = Math.floor(size / 40);
+      return `${Array.from({ length: n }, (_, i) => `[r${i}]: https://e.com/${i}`).join('\n')}\n\n${Array.from({ length: n }, (_, i) => `[r${i}]`).join(' ')}`;
+    },
+  },
   { name: 'many escapes and entities', text: (size) => repeat('\\*\\_\\[\\`&lt;', size) },
   { name: 'heading markers', text: (size) => repeat('####### #\n', size) },
   { name: 'setext underlines after long paragraphs', text: (size) => repeat('a\n-\n', size) },

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { askChild } from './ipc.ts';
 
 /**
@@ -101,9 +101,11 @@ export function startBytePipe(upstream: string): Promise<Child> {
 
 /** The BFF's production command, `npm run start:server` (`node <flags> server/dist/main.mjs`), taken apart. */
 const SHIPPED_BFF = (() => {
-  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
   const [node, ...args] = scripts['start:server']!.split(/\s+/);
-  if (node !== 'node' || !args.at(-1)?.endsWith('.mjs')) throw new Error('start:server is not "node [flags] <file>.mjs"');
+  if (node !== 'node' || !args.at(-1)?.endsWith('.mjs'))
+    throw new Error('start:server is not "node [flags] <file>.mjs"');
   return { nodeFlags: args.slice(0, -1), entry: args.at(-1)! };
 })();
 
@@ -115,26 +117,36 @@ const SHIPPED_BFF = (() => {
  */
 export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
   const port = await freePort();
-  const { child, output } = spawnNode([...SHIPPED_BFF.nodeFlags, '--expose-gc', '--import', './bench/support/probe.mjs', SHIPPED_BFF.entry], {
-    PORT: String(port),
-    AGENTCORE_ENDPOINT: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SESSION_SECRET: 'bench-secret-0123456789abcdef0123456789',
-    SERVE_DEMO: 'false',
-    // One client address stands for many browsers here.
-    RATE_LIMIT_MAX: '1000000',
-    MAX_CONNECTIONS_PER_IP: '1000000',
-    ...env,
-  });
+  const { child, output } = spawnNode(
+    [...SHIPPED_BFF.nodeFlags, '--expose-gc', '--import', './bench/support/probe.mjs', SHIPPED_BFF.entry],
+    {
+      PORT: String(port),
+      AGENTCORE_ENDPOINT: endpoint,
+      AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      SESSION_SECRET: 'bench-secret-0123456789abcdef0123456789',
+      SERVE_DEMO: 'false',
+      // One client address stands for many browsers here.
+      RATE_LIMIT_MAX: '1000000',
+      MAX_CONNECTIONS_PER_IP: '1000000',
+      ...env,
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`the BFF exited with ${code}:\n${output()}`);
   });
   for (const started = Date.now(); ; ) {
-    const health = await Promise.race([fetch(`${url}/health`).then((r) => r.ok, () => false), exited]);
+    const health = await Promise.race([
+      fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
     if (health) break;
     if (Date.now() - started > 30_000) throw new Error(`the BFF did not answer /health within 30 s:\n${output()}`);
     await new Promise((r) => setTimeout(r, 100));

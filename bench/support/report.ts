@@ -3,7 +3,9 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 /** The machine line every benchmark prints first: figures mean little without it. */
 export function machineLine(): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   return `machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${platform()} ${release()}, Node ${process.version}, load average ${load}`;
 }
 
@@ -25,11 +27,19 @@ export interface Target {
  * the reason when the figure missed or its conditions were not met. `npm run bench` collects
  * these lines into its summary. Returns whether it passed.
  */
-export function figure(name: string, measured: number, target: Target, format: (n: number) => string, unmet?: string): boolean {
+export function figure(
+  name: string,
+  measured: number,
+  target: Target,
+  format: (n: number) => string,
+  unmet?: string,
+): boolean {
   const met = target.kind === 'max' ? measured <= target.value : measured >= target.value;
   const pass = met && !unmet && Number.isFinite(measured);
   const bound = `target ${target.kind === 'max' ? '≤' : '≥'} ${format(target.value)}`;
-  console.log(`${pass ? 'PASS' : 'MISS'}  ${name.padEnd(44)} ${format(measured).padStart(14)}   ${bound}${unmet ? `  (${unmet})` : ''}`);
+  console.log(
+    `${pass ? 'PASS' : 'MISS'}  ${name.padEnd(44)} ${format(measured).padStart(14)}   ${bound}${unmet ? `  (${unmet})` : ''}`,
+  );
   return pass;
 }
 
@@ -39,7 +49,9 @@ export function figure(name: string, measured: number, target: Target, format: (
  * out negative — that must not pass.
  */
 export function tooNoisy(referenceName: string, referenceP99: number, targetMs: number): string | undefined {
-  return referenceP99 > 5 * targetMs ? `too noisy to tell: the ${referenceName}'s own p99 is ${referenceP99.toFixed(1)} ms` : undefined;
+  return referenceP99 > 5 * targetMs
+    ? `too noisy to tell: the ${referenceName}'s own p99 is ${referenceP99.toFixed(1)} ms`
+    : undefined;
 }
 
 export const ms = (n: number) => `${n.toFixed(2)} ms`;

@@ -50,7 +50,11 @@ export function openStream(url: string, body: unknown, agent: Agent): OpenStream
     const req = request(url, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(payload) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'content-length': Buffer.byteLength(payload),
+      },
     });
     req.on('response', (res) => {
       stream.status = res.statusCode;

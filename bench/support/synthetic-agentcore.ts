@@ -1,20 +1,21 @@
 /**
  * A synthetic AgentCore endpoint, run as its own process by the benchmarks: it serves the data
- * plane's `POST /runtimes/{arn}/invocations?qualifier=…` (the route the AWS SDK calls) and plays the
+ * plane's invocation route on the emulator core (dev/agentcore/emulator.ts) and plays the
  * `StreamScript` found in the prompt as Wire 1 SSE, each token stamped with its send time. It does no
  * other work, so everything measured downstream of it is the relay's. It tells the bench, over IPC,
  * how many invocations are open (and were at most), and releases held streams on request.
  */
 import { once } from 'node:events';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createAgentCoreEmulator } from '../../dev/agentcore/emulator.ts';
 import type { AgentEventData, AgentEventName } from '../../protocol/agent-events.ts';
+import { RUNTIME_SESSION_HEADER } from '../../protocol/agent-request.ts';
+import { sseFrame } from '../../protocol/sse.ts';
 import { answerIpc } from './ipc.ts';
 import { LAST_TOKEN, type StreamScript, stampedDelta } from './stream-script.ts';
 
-const ROUTE = /^\/runtimes\/[^/]+\/invocations$/;
-const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
 /** A token's text: about what a model's token plus its share of JSON framing weighs. */
 const TOKEN_TEXT = 'lorem ipsum';
 
@@ -32,7 +33,7 @@ let release!: () => void;
 let released = new Promise<void>((resolve) => (release = resolve));
 
 function frame<K extends AgentEventName>(event: K, data: Omit<AgentEventData[K], 'timestamp'>): string {
-  return `event: ${event}\ndata: ${JSON.stringify({ timestamp: new Date().toISOString(), ...data })}\n\n`;
+  return sseFrame(event, { timestamp: new Date().toISOString(), ...data });
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -64,7 +65,8 @@ async function play(script: StreamScript, res: ServerResponse, sessionId: string
     }
   } else {
     for (let seq = 1; seq <= script.tokens && !closed(); seq++) {
-      if (!res.write(frame('LLM_TOKEN', { delta: stampedDelta(script.stream, seq, TOKEN_TEXT) }))) await once(res, 'drain');
+      if (!res.write(frame('LLM_TOKEN', { delta: stampedDelta(script.stream, seq, TOKEN_TEXT) })))
+        await once(res, 'drain');
       // Let the other streams have their turn: a real runtime serves many at once.
       else if (seq % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -72,24 +74,22 @@ async function play(script: StreamScript, res: ServerResponse, sessionId: string
   if (!closed()) res.end(frame('AGENT_END', { output: '' }));
 }
 
-const server = createServer(async (req, res) => {
-  if (!counted.has(req.socket)) {
-    counted.add(req.socket);
-    connections[req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ') ? 'signed' : 'unsigned']++;
-  }
-  const url = new URL(req.url ?? '/', 'http://endpoint');
-  if (req.method !== 'POST' || !ROUTE.test(url.pathname)) {
-    res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' }).end('{}');
-    return;
-  }
-  const { prompt } = (await readJson(req)) as { prompt: string };
-  const script = JSON.parse(prompt) as StreamScript;
-  const sessionId = String(req.headers[SESSION_HEADER] ?? '');
-  open++;
-  maxOpen = Math.max(maxOpen, open);
-  res.on('close', () => open--);
-  res.writeHead(200, { 'content-type': 'text/event-stream', [SESSION_HEADER]: sessionId });
-  await play(script, res, sessionId);
+// Any runtime, signed or not: the byte pipe and direct clients call it too.
+const server = createAgentCoreEmulator({
+  requireSignature: false,
+  async invoke({ req, res, signed, sessionId = '' }) {
+    if (!counted.has(req.socket)) {
+      counted.add(req.socket);
+      connections[signed ? 'signed' : 'unsigned']++;
+    }
+    const { prompt } = (await readJson(req)) as { prompt: string };
+    const script = JSON.parse(prompt) as StreamScript;
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    res.on('close', () => open--);
+    res.writeHead(200, { 'content-type': 'text/event-stream', [RUNTIME_SESSION_HEADER]: sessionId });
+    await play(script, res, sessionId);
+  },
 });
 server.keepAliveTimeout = 60_000;
 

@@ -7,7 +7,7 @@ import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
 import { limitRequestsPerClient } from './connection-limits.ts';
-import { corsGuard, preflight } from './cors.ts';
+import { corsGuard } from './cors.ts';
 import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -37,11 +37,16 @@ const whenWritable: RequestHandler = (_req, res, next) => (res.socket ? next() :
 function methodNotAllowed(allow: string): RequestHandler {
   return (req, res, next) => {
     res.setHeader('allow', allow);
-    next(new HttpError(405, 'method_not_allowed', `${req.path} takes ${allow}, not ${req.method}.`));
+    next(new HttpError('method_not_allowed', { path: req.path, allow, method: req.method }));
   };
 }
 
-export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger = createLogger(config.logLevel) }: AppDeps): express.Express {
+export function createApp({
+  config,
+  invokeAgent,
+  runs = new ActiveRuns(),
+  logger = createLogger(config.logLevel),
+}: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // A hop count, never `true`: only that many proxies' X-Forwarded-For entries are believed, so a
@@ -59,20 +64,24 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
   const limitBytes = bodyLimitBytes(config.maxMessageChars);
-  app.use(CHAT_PATH, corsGuard([...config.publicOrigins, ...config.allowedOrigins]), (_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    next();
-  });
-  app.options(CHAT_PATH, preflight('POST'));
+  app.use(
+    CHAT_PATH,
+    (_req, res, next) => {
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
+    // Answers preflights itself.
+    corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
+  );
   app.post(
     CHAT_PATH,
     // Who is calling first: the rate limit counts per user in authenticated mode.
     ...(config.auth ? [requireBearer(config.auth, logger)] : []),
     rateLimit(config),
     (req, _res, next) => {
-      if (!req.is('application/json')) return next(new HttpError(415, 'unsupported_media_type', 'Send the body as Content-Type: application/json.'));
+      if (!req.is('application/json')) return next(new HttpError('unsupported_media_type'));
       if (req.headers.accept && !req.accepts('text/event-stream')) {
-        return next(new HttpError(406, 'not_acceptable', 'The answer is a stream: accept text/event-stream.'));
+        return next(new HttpError('not_acceptable'));
       }
       next();
     },
@@ -87,12 +96,16 @@ export function createApp({ config, invokeAgent, runs = new ActiveRuns(), logger
     app.use(express.static(`${ROOT}dist`, { setHeaders: widgetAssetHeaders }));
   }
 
-  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`)));
+  app.use((req, _res, next) => next(new HttpError('not_found', { method: req.method, path: req.path })));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
-    if (!known) logger.error('unhandled error', { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) });
-    const answer = known ?? new HttpError(500, 'internal_error', 'Something went wrong.');
+    if (!known)
+      logger.error(
+        { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) },
+        'unhandled error',
+      );
+    const answer = known ?? new HttpError('internal_error');
     res.locals.outcome = answer.code;
     if (res.headersSent) return void res.end();
     res.status(answer.status).json(answer.body);

@@ -37,9 +37,9 @@ const TOKEN_FAULTS = new Set([
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** 401 with the RFC 6750 challenge, which a site's code can read (CORS exposes WWW-Authenticate). */
-function unauthorized(res: Response, code: 'unauthorized' | 'invalid_token', message: string): HttpError {
+function unauthorized(res: Response, code: 'unauthorized' | 'invalid_token'): HttpError {
   res.setHeader('www-authenticate', code === 'invalid_token' ? 'Bearer error="invalid_token"' : 'Bearer');
-  return new HttpError(401, code, message);
+  return new HttpError(code);
 }
 
 /**
@@ -51,22 +51,31 @@ export function requireBearer(config: AuthConfig, logger: Logger): RequestHandle
   const { jwksUrl, issuer, audience, keysCooldownMs } = config;
   // The identity provider's public keys: fetched on first use, kept 10 minutes, and fetched again
   // for a key id they lack (a rotation), at most every keysCooldownMs.
-  const keys = createRemoteJWKSet(jwksUrl, { timeoutDuration: 5000, cooldownDuration: keysCooldownMs, cacheMaxAge: 10 * 60_000 });
+  const keys = createRemoteJWKSet(jwksUrl, {
+    timeoutDuration: 5000,
+    cooldownDuration: keysCooldownMs,
+    cacheMaxAge: 10 * 60_000,
+  });
   return async (req, res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) return next(unauthorized(res, 'unauthorized', 'Sign in first: this service needs Authorization: Bearer <token>.'));
+    if (!token) return next(unauthorized(res, 'unauthorized'));
     let sub: unknown;
     try {
-      ({ payload: { sub } } = await jwtVerify(token, keys, { issuer, audience, algorithms: ALGORITHMS, requiredClaims: ['sub', 'exp'] }));
+      ({
+        payload: { sub },
+      } = await jwtVerify(token, keys, { issuer, audience, algorithms: ALGORITHMS, requiredClaims: ['sub', 'exp'] }));
     } catch (error) {
       if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
-        return next(unauthorized(res, 'invalid_token', 'The sign-in token was refused (expired, or not for this service): sign in again.'));
+        return next(unauthorized(res, 'invalid_token'));
       }
-      logger.error('identity provider keys unavailable', { request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) });
-      return next(new HttpError(503, 'auth_unavailable', 'Sign-in cannot be checked right now. Try again in a moment.'));
+      logger.error(
+        { request_id: res.locals.requestId, jwks: jwksUrl.href, error: String(error) },
+        'identity provider keys unavailable',
+      );
+      return next(new HttpError('auth_unavailable'));
     }
     if (typeof sub !== 'string' || !sub || sub.length > MAX_SUBJECT_CHARS) {
-      return next(unauthorized(res, 'invalid_token', 'The sign-in token names no valid user: sign in again.'));
+      return next(unauthorized(res, 'invalid_token'));
     }
     res.locals.caller = { sub };
     next();

@@ -16,22 +16,17 @@ export function bodyLimitBytes(maxMessageChars: number): number {
 /** Checks a parsed `POST /v1/chat/stream` body; a missing `session_id` gets a fresh one. */
 export function parseChatRequest(body: unknown, maxMessageChars: number): Required<ChatRequest> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'invalid_body', 'The body must be a JSON object like {"message": "Hello"}.');
+    throw new HttpError('invalid_body');
   }
   const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
   if (unknown !== undefined) {
-    throw new HttpError(400, 'unknown_field', `Unknown field ${JSON.stringify(unknown.slice(0, 64))}: send "message" and, optionally, "session_id".`);
+    throw new HttpError('unknown_field', { field: JSON.stringify(unknown.slice(0, 64)) });
   }
   const { message, session_id } = body as Record<string, unknown>;
-  if (typeof message !== 'string') {
-    throw new HttpError(400, 'invalid_message', '"message" is required and must be a string.');
-  }
-  if (!message.trim()) throw new HttpError(400, 'invalid_message', '"message" must not be empty.');
-  if (message.length > maxMessageChars) {
-    throw new HttpError(400, 'message_too_long', `"message" must be at most ${maxMessageChars} characters.`);
-  }
+  if (typeof message !== 'string' || !message.trim()) throw new HttpError('invalid_message');
+  if (message.length > maxMessageChars) throw new HttpError('message_too_long', { max: maxMessageChars });
   if (session_id !== undefined && (typeof session_id !== 'string' || !SESSION_ID_PATTERN.test(session_id))) {
-    throw new HttpError(400, 'invalid_session_id', '"session_id" must be 1–256 characters of A-Z a-z 0-9 . _ : -');
+    throw new HttpError('invalid_session_id');
   }
   return { message, session_id: session_id ?? randomUUID() };
 }

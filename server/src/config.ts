@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
+import { type Env, flag, integer, oneOf, port, text } from '../../protocol/env.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
-/** The BFF's settings, read once from the environment (see README, "Configuration" and "Production"). */
+/** The BFF's settings, read once from the environment (docs/configuration.md). */
 export interface ServerConfig {
   port: number;
   /** The interface to listen on; undefined: all of them. */
@@ -56,20 +56,12 @@ export interface AuthConfig {
 /** The largest timer Node keeps (the rate limiter's window is one). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A whole number from the environment, or a clear error naming the variable. */
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, not "${raw}"`);
-  }
-  return value;
-}
-
 /** Each entry must be an exact origin (scheme://host[:port]); `*` and `null` are refused, not trusted. */
-function origins(env: NodeJS.ProcessEnv, name: string): string[] {
-  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+function origins(env: Env, name: string): string[] {
+  const list = text(env, name, '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const entry of list) {
     let origin: string | undefined;
     try {
@@ -77,16 +69,20 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
     } catch {
       // reported below
     }
-    if (origin !== entry) throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
+    if (origin !== entry)
+      throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
   }
   return list;
 }
 
 /** Authenticated mode: all three variables or none, and the JWKS on https (or on this machine). */
-function auth(env: NodeJS.ProcessEnv): AuthConfig | undefined {
-  const { AUTH_JWKS_URL: jwks, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+function auth(env: Env): AuthConfig | undefined {
+  const jwks = text(env, 'AUTH_JWKS_URL');
+  const issuer = text(env, 'AUTH_ISSUER');
+  const audience = text(env, 'AUTH_AUDIENCE');
   if (!jwks && !issuer && !audience) return undefined;
-  if (!jwks || !issuer || !audience) throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
+  if (!jwks || !issuer || !audience)
+    throw new Error('Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together (or none of them, for anonymous mode)');
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(jwks);
@@ -95,22 +91,18 @@ function auth(env: NodeJS.ProcessEnv): AuthConfig | undefined {
   }
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(jwksUrl.hostname);
   if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && local)) {
-    throw new Error('AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone');
+    throw new Error(
+      'AUTH_JWKS_URL must be https (plain http only on this machine): whoever can change the keys can sign in as anyone',
+    );
   }
   return { jwksUrl, issuer, audience, keysCooldownMs: 30_000 };
 }
 
-function logLevel(raw: string | undefined): LogLevel {
-  if (!raw) return 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
-  return raw as LogLevel;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = console.warn): ServerConfig {
-  const agentcoreEndpoint = env.AGENTCORE_ENDPOINT || undefined;
-  const runtimeArn = env.AGENT_RUNTIME_ARN || (agentcoreEndpoint ? LOCAL_RUNTIME_ARN : undefined);
-  if (!runtimeArn) throw new Error('Set AGENT_RUNTIME_ARN to the AgentCore runtime to invoke (or AGENTCORE_ENDPOINT for local mode)');
-  let sessionSecret = env.SESSION_SECRET;
+export function loadConfig(env: Env = process.env, warn: (message: string) => void = console.warn): ServerConfig {
+  const agentcoreEndpoint = text(env, 'AGENTCORE_ENDPOINT');
+  const runtimeArn = text(env, 'AGENT_RUNTIME_ARN');
+  if (!runtimeArn) throw new Error('Set AGENT_RUNTIME_ARN to the AgentCore runtime to invoke');
+  let sessionSecret = text(env, 'SESSION_SECRET');
   if (!sessionSecret) {
     sessionSecret = randomBytes(32).toString('hex');
     warn('SESSION_SECRET is not set: using a random one, so conversations will not survive a restart of the BFF');
@@ -123,21 +115,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
   const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 10_000, 1, MAX_TIMER_MS);
   const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1, MAX_TIMER_MS);
   // Node silently swaps the two when the headers' deadline is the longer one.
-  if (headersTimeoutMs > requestTimeoutMs) throw new Error('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
-  const port = integer(env, 'PORT', 3000, 0, 65_535);
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new Error('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
+  const listenPort = port(env, 'PORT', 3000);
   // Local mode (the local gateway, the demo page): the BFF is opened as localhost or 127.0.0.1.
   const local = Boolean(agentcoreEndpoint);
   const publicOrigins = origins(env, 'PUBLIC_ORIGIN');
   if (publicOrigins.length > 1) throw new Error('PUBLIC_ORIGIN is one origin: list other sites in ALLOWED_ORIGINS');
   return {
-    port,
-    host: env.HOST || undefined,
-    region: env.AWS_REGION || 'us-east-1',
+    port: listenPort,
+    host: text(env, 'HOST'),
+    region: text(env, 'AWS_REGION', 'us-east-1'),
     agentcoreEndpoint,
     runtimeArn,
-    qualifier: env.AGENT_RUNTIME_QUALIFIER || 'DEFAULT',
+    qualifier: text(env, 'AGENT_RUNTIME_QUALIFIER', 'DEFAULT'),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
-    publicOrigins: publicOrigins.length || !local ? publicOrigins : [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    publicOrigins:
+      publicOrigins.length || !local
+        ? publicOrigins
+        : [`http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`],
     auth: auth(env),
     sessionSecret,
     heartbeatMs,
@@ -151,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     requestTimeoutMs,
     maxConnections: integer(env, 'MAX_CONNECTIONS', 10_000, 1),
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 1),
-    logLevel: logLevel(env.LOG_LEVEL),
-    serveDemo: env.SERVE_DEMO ? env.SERVE_DEMO === 'true' : local,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    serveDemo: flag(env, 'SERVE_DEMO', local),
   };
 }

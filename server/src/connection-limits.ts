@@ -56,7 +56,11 @@ export type Refusal = 'max_connections' | 'max_connections_per_ip';
  */
 export function limitConnections(
   server: Server,
-  { maxConnections, maxConnectionsPerIp, trustProxyHops }: Pick<ServerConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>,
+  {
+    maxConnections,
+    maxConnectionsPerIp,
+    trustProxyHops,
+  }: Pick<ServerConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>,
   onRefused: (why: Refusal) => void,
 ): void {
   server.maxConnections = maxConnections;
@@ -82,7 +86,7 @@ export function limitRequestsPerClient(max: number): RequestHandler {
     const key = clientKey(req.ip);
     if (!open.take(key)) {
       res.setHeader('connection', 'close');
-      return next(new HttpError(429, 'too_many_connections', `Too many requests in progress from this address: at most ${max} at a time.`));
+      return next(new HttpError('too_many_connections', { max }));
     }
     res.once('close', () => open.release(key));
     next();
@@ -98,14 +102,14 @@ export function refusalLog(logger: Logger, everyMs = 10_000): (why: Refusal) => 
   const flush = () => {
     const seen = counts!;
     counts = undefined;
-    if (seen.size) logger.warn('connections refused', { ...Object.fromEntries(seen), seconds: everyMs / 1000 });
+    if (seen.size) logger.warn({ ...Object.fromEntries(seen), seconds: everyMs / 1000 }, 'connections refused');
   };
   return (why) => {
     if (counts) {
       counts.set(why, (counts.get(why) ?? 0) + 1);
       return;
     }
-    logger.warn('connection refused', { reason: why });
+    logger.warn({ reason: why }, 'connection refused');
     counts = new Map();
     setTimeout(flush, everyMs).unref();
   };

@@ -1,12 +1,14 @@
+import { CHAT_ERRORS, type HttpErrorCode, chatError } from '../../protocol/chat-errors.ts';
 import type { ErrorBody } from '../../protocol/chat-events.ts';
 
-/** A request we refuse before any stream opens: answered as `{"error": {code, message}}`. */
+/** A request refused before any stream opens: answered with the code's status as `{"error": {code, message}}`. */
 export class HttpError extends Error {
   readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
+  readonly code: HttpErrorCode;
+  /** `params` fill in the code's sentence (protocol/chat-errors.ts). */
+  constructor(code: HttpErrorCode, params?: Record<string, string | number>) {
+    super(chatError(code, params).message);
+    this.status = CHAT_ERRORS[code].status;
     this.code = code;
   }
 
@@ -20,20 +22,19 @@ export function bodyParserError(error: unknown, limitBytes: number): HttpError |
   const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   switch (type) {
     case 'entity.parse.failed':
-      return new HttpError(400, 'invalid_json', 'The body is not valid JSON: send an object like {"message": "Hello"}.');
+      return new HttpError('invalid_json');
     case 'entity.too.large':
-      return new HttpError(413, 'body_too_large', `The body must be at most ${limitBytes} bytes.`);
+      return new HttpError('body_too_large', { max: limitBytes });
     case 'encoding.unsupported':
-      return new HttpError(415, 'unsupported_encoding', 'Send the body uncompressed, without a Content-Encoding.');
+      return new HttpError('unsupported_encoding');
     case 'charset.unsupported':
-      return new HttpError(415, 'unsupported_charset', 'Send the body as UTF-8.');
+      return new HttpError('unsupported_charset');
     case 'request.aborted':
-      return new HttpError(400, 'request_aborted', 'The request body was cut off.');
+      return new HttpError('request_aborted');
     case 'request.size.invalid':
-      return new HttpError(400, 'invalid_body_size', 'The body does not match its Content-Length.');
+      return new HttpError('invalid_body_size');
   }
-  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, 'bad_request', 'The request body could not be read.');
-  }
+  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500)
+    return new HttpError('unreadable_body');
   return undefined;
 }

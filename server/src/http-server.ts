@@ -11,7 +11,10 @@ import { type Refusal, limitConnections } from './connection-limits.ts';
  */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-export type HttpServerConfig = Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'>;
+export type HttpServerConfig = Pick<
+  ServerConfig,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'trustProxyHops'
+>;
 
 /**
  * Node's HTTP server for `app`: its requests and responses born with Express's prototypes, slow and
@@ -20,15 +23,13 @@ export type HttpServerConfig = Pick<ServerConfig, 'headersTimeoutMs' | 'requestT
  * Prototypes. `app.listen()` lets Node make plain requests and responses, which Express then
  * re-prototypes on every request (`Object.setPrototypeOf`). V8 then gives every request and
  * response a hidden class of its own, and keeps such objects alive through young-generation
- * collections: each request's objects were copied, then promoted to the old generation, instead of
- * dying young. Measured against the previous build: 420–460 KB promoted per scavenge before, 70–150 KB
- * after (`--trace-gc-nvp` under `bench:ttfe`), and 57.7–58.4 KB of memory per open stream before,
- * 45.4–49.8 KB after (`bench:memory`). Node's classes are extended and spliced in under Express's
- * prototypes, and `app.request` and `app.response` point at the new prototypes, so Express finds the
- * prototype it would set already there and leaves it. Subclasses, not constructor functions: V8 sizes
- * their instances as Node's own, where a plain function with a borrowed prototype left every response
- * with slow (dictionary) properties, and `Reflect.construct` gave every instance a hidden class of
- * its own again.
+ * collections: each request's objects would be copied, then promoted to the old generation, instead
+ * of dying young (measured: docs/decisions.md). Node's classes are extended and spliced in under
+ * Express's prototypes, and `app.request` and `app.response` point at the new prototypes, so Express
+ * finds the prototype it would set already there and leaves it. Subclasses, not constructor
+ * functions: V8 sizes their instances as Node's own, where a plain function with a borrowed
+ * prototype leaves every response with slow (dictionary) properties, and `Reflect.construct` gives
+ * every instance a hidden class of its own again.
  *
  * Slow clients. Node checks these deadlines on a sweep (`connectionsCheckingInterval`, 30 s by
  * default, which would let a trickler live 30 s past them), and counts both from a request's first
@@ -36,7 +37,11 @@ export type HttpServerConfig = Pick<ServerConfig, 'headersTimeoutMs' | 'requestT
  * connection between requests is not counted, so one a load balancer keeps for reuse is not cut
  * (Node ≥ 18; `keepAliveTimeout` governs those).
  */
-export function createHttpServer(app: Express, config: HttpServerConfig, onRefused: (why: Refusal) => void = () => {}): Server {
+export function createHttpServer(
+  app: Express,
+  config: HttpServerConfig,
+  onRefused: (why: Refusal) => void = () => {},
+): Server {
   const { headersTimeoutMs, requestTimeoutMs } = config;
   class AppRequest extends IncomingMessage {}
   Object.setPrototypeOf(AppRequest.prototype, app.request);

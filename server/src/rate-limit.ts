@@ -10,7 +10,10 @@ import { HttpError } from './http-errors.ts';
  * client per /64, see clientKey). A fixed window, counted in memory by express-rate-limit's own
  * store, so per BFF instance. Past it: 429 `rate_limited` with Retry-After.
  */
-export function rateLimit({ rateLimitMax, rateLimitWindowMs }: Pick<ServerConfig, 'rateLimitMax' | 'rateLimitWindowMs'>): RequestHandler {
+export function rateLimit({
+  rateLimitMax,
+  rateLimitWindowMs,
+}: Pick<ServerConfig, 'rateLimitMax' | 'rateLimitWindowMs'>): RequestHandler {
   return expressRateLimit({
     windowMs: rateLimitWindowMs,
     limit: rateLimitMax,
@@ -24,7 +27,7 @@ export function rateLimit({ rateLimitMax, rateLimitWindowMs }: Pick<ServerConfig
       const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
       res.setHeader('retry-after', String(seconds));
       const who = res.locals.caller ? 'for this user' : 'from this address';
-      next(new HttpError(429, 'rate_limited', `Too many requests ${who}: try again in ${seconds} s.`));
+      next(new HttpError('rate_limited', { who, seconds }));
     },
   });
 }

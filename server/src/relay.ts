@@ -1,8 +1,8 @@
-import { AGENT_ERRORS, isAgentErrorCode } from '../../protocol/agent-errors.ts';
-import type { AgentEvent } from '../../protocol/agent-events.ts';
-import type { ChatEvent, ChatEventData } from '../../protocol/chat-events.ts';
-
-export type ChatError = ChatEventData['error'];
+import { readAgentEvents } from '../../protocol/agent-events.ts';
+import { type ChatError, type ChatErrorCode, chatError } from '../../protocol/chat-errors.ts';
+import type { ChatEvent } from '../../protocol/chat-events.ts';
+import { ChatRun } from '../../protocol/mapping.ts';
+import type { SseMessage } from '../../protocol/sse.ts';
 
 /**
  * Why the BFF itself stopped a run before it finished (the browser left, the agent went quiet,
@@ -12,9 +12,10 @@ export type ChatError = ChatEventData['error'];
 export class RunStopped extends Error {
   override name = 'RunStopped';
   readonly chatError: ChatError;
-  constructor(code: string, message: string, retryable: boolean) {
-    super(message);
-    this.chatError = { code, message, retryable };
+  constructor(code: ChatErrorCode) {
+    const error = chatError(code);
+    super(error.message);
+    this.chatError = error;
   }
 }
 
@@ -23,42 +24,37 @@ export class IncompleteUpstreamError extends Error {
   override name = 'IncompleteUpstreamError';
 }
 
-/**
- * The browser's error for an agent's AGENT_ERROR: an allowlist, not a filter. A code of the
- * catalogue (protocol/agent-errors.ts) comes with that code's fixed sentence, which is what our agent
- * says; any other code is `agent_error`. Whatever else the agent wrote — it is a separate deployment,
- * maybe not ours — stays out of the browser.
- */
-function agentError(code: string): ChatError {
-  const known = isAgentErrorCode(code) ? code : 'agent_error';
-  return { code: known, ...AGENT_ERRORS[known] };
-}
+/** AWS SDK error names, by the Wire 2 code a browser is told. */
+const SDK_ERRORS: Record<string, ChatErrorCode> = {
+  ThrottlingException: 'throttled',
+  ThrottledException: 'throttled',
+  ServiceQuotaExceededException: 'quota_exceeded',
+  AccessDeniedException: 'upstream_denied',
+  UnauthorizedException: 'upstream_denied',
+  UnrecognizedClientException: 'upstream_denied',
+  InvalidSignatureException: 'upstream_denied',
+  ExpiredTokenException: 'upstream_denied',
+  CredentialsProviderError: 'upstream_denied',
+  ResourceNotFoundException: 'agent_not_found',
+  ValidationException: 'upstream_rejected',
+  ConflictException: 'session_busy',
+  RuntimeClientError: 'agent_failed',
+  AgentRuntimeError: 'agent_failed',
+  MalformedUpstreamError: 'upstream_malformed',
+  SseEventTooLargeError: 'upstream_malformed',
+  IncompleteUpstreamError: 'upstream_incomplete',
+};
 
-/** The browser event for one agent event; `undefined` for events the browser does not see. */
-export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undefined {
-  switch (e.event) {
-    case 'AGENT_START':
-      return { event: 'agent_start', data: { session_id: sessionId, status: 'started' } };
-    case 'LLM_TOKEN':
-      return { event: 'token', data: { delta: e.data.delta } };
-    case 'TOOL_CALL':
-      return { event: 'tool_start', data: { id: e.data.id, tool: e.data.tool, args: e.data.args } };
-    case 'TOOL_RESULT': {
-      const { id, tool } = e.data;
-      return 'error' in e.data
-        ? { event: 'tool_end', data: { id, tool, error: e.data.error } }
-        : { event: 'tool_end', data: { id, tool, result: e.data.result } };
-    }
-    case 'LLM_RESPONSE':
-      return { event: 'message', data: { content: e.data.content, partial: true } };
-    case 'AGENT_ERROR':
-      return { event: 'error', data: agentError(e.data.code) };
-    case 'AGENT_END':
-      return undefined;
-  }
-}
-
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * An AgentCore / SDK / network failure in words fit for an end user. Nothing of the original
@@ -69,86 +65,44 @@ export function describeUpstreamError(error: unknown): ChatError {
   const name = error instanceof Error ? error.name : '';
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
   const code = (error as { code?: unknown } | undefined)?.code;
-  switch (name) {
-    case 'ThrottlingException':
-    case 'ThrottledException':
-      return { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true };
-    case 'ServiceQuotaExceededException':
-      return { code: 'quota_exceeded', message: 'The assistant has reached its usage limit. Try again later.', retryable: true };
-    case 'AccessDeniedException':
-    case 'UnauthorizedException':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-    case 'CredentialsProviderError':
-      return { code: 'upstream_denied', message: 'This site is not allowed to reach its assistant. Contact the site owner.', retryable: false };
-    case 'ResourceNotFoundException':
-      return { code: 'agent_not_found', message: 'The assistant for this site could not be found. Contact the site owner.', retryable: false };
-    case 'ValidationException':
-      return { code: 'upstream_rejected', message: 'The assistant could not accept this message.', retryable: false };
-    case 'ConflictException':
-      return { code: 'session_busy', message: 'This conversation is still busy with an earlier message. Try again when it has finished.', retryable: true };
-    case 'RuntimeClientError':
-    case 'AgentRuntimeError':
-      return { code: 'agent_failed', message: 'The assistant failed to answer. Try again.', retryable: true };
-    case 'MalformedUpstreamError':
-    case 'SseEventTooLargeError':
-      return { code: 'upstream_malformed', message: 'The assistant sent an answer that could not be read. Try again.', retryable: true };
-    case 'IncompleteUpstreamError':
-      return { code: 'upstream_incomplete', message: 'The assistant\'s answer was cut off. Try again.', retryable: true };
-  }
-  if (status >= 500 || name === 'InternalServerException') {
-    return { code: 'upstream_unavailable', message: 'The assistant is temporarily unavailable. Try again.', retryable: true };
-  }
-  if (status === 429) {
-    return { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true };
-  }
-  if (status >= 400) {
-    return { code: 'upstream_rejected', message: 'The assistant could not accept this message.', retryable: false };
-  }
+  const known = Object.hasOwn(SDK_ERRORS, name) ? SDK_ERRORS[name] : undefined;
+  if (known) return chatError(known);
+  if (status >= 500 || name === 'InternalServerException') return chatError('upstream_unavailable');
+  if (status === 429) return chatError('throttled');
+  if (status >= 400) return chatError('upstream_rejected');
   // The SDK names a reset before the response "TimeoutError"; a reset mid-body is a plain "aborted".
-  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError') {
-    return { code: 'upstream_unreachable', message: 'The connection to the assistant failed. Try again.', retryable: true };
-  }
-  return { code: 'internal_error', message: 'Something went wrong while answering. Try again.', retryable: true };
+  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError')
+    return chatError('upstream_unreachable');
+  return chatError('internal_error');
 }
 
 /**
- * The whole browser stream for one run: `start`, then each agent event mapped the moment it
- * arrives, then exactly one `done` (after which it stops reading). Events come and go in batches
- * (those one upstream chunk completed), so a burst costs one step, not one per event. Never
+ * The whole browser stream for one run: `start`, then each upstream event checked as Wire 1 and
+ * mapped the moment it arrives, then exactly one `done` (after which it stops reading). Events come
+ * and go in batches (those one upstream chunk completed), so a burst costs one step, not one per
+ * event. A malformed event fails the run after the events before it, which arrived intact. Never
  * throws: any failure becomes `error` followed by `done`; `onFailure` sees the original error
  * (for the server's log).
  */
 export async function* relay(
-  agentEvents: () => AsyncIterable<readonly AgentEvent[]>,
+  upstream: () => AsyncIterable<readonly SseMessage[]>,
   sessionId: string,
   onFailure?: (error: unknown, described: ChatError) => void,
 ): AsyncGenerator<ChatEvent[]> {
-  yield [{ event: 'start', data: { session_id: sessionId } }];
-  let failed = false;
+  const run = new ChatRun(sessionId);
+  yield run.start();
   try {
-    for await (const batch of agentEvents()) {
-      const out: ChatEvent[] = [];
-      for (const e of batch) {
-        if (e.event === 'AGENT_END') {
-          out.push({ event: 'done', data: { status: failed ? 'error' : 'complete' } });
-          yield out;
-          return;
-        }
-        const chatEvent = toChatEvent(e, sessionId);
-        if (chatEvent?.event === 'error') failed = true;
-        if (chatEvent) out.push(chatEvent);
-      }
+    for await (const messages of upstream()) {
+      const { events, error } = readAgentEvents(messages);
+      const out = run.map(events);
       if (out.length) yield out;
+      if (run.ended) return;
+      if (error) throw error;
     }
     throw new IncompleteUpstreamError('The agent stream ended before AGENT_END');
   } catch (error) {
     const described = describeUpstreamError(error);
     onFailure?.(error, described);
-    yield [
-      { event: 'error', data: described },
-      { event: 'done', data: { status: 'error' } },
-    ];
+    yield run.fail(described);
   }
 }

@@ -19,6 +19,10 @@ declare global {
 /**
  * Gives each request an id (also sent back as X-Request-Id) and logs one line when it is over:
  * method, path (no query string), status, duration, outcome, client address. Never the body.
+ *
+ * Our own and not pino-http's: measured in separate processes, pino-http costs about 70 µs more CPU
+ * per request than this on pino (a fifth of a bare request's, docs/decisions.md) for a line with the
+ * same fields, and it adds a child logger and six properties to every request and response.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -28,16 +32,19 @@ export function requestLog(logger: Logger): RequestHandler {
     res.setHeader('x-request-id', requestId);
     res.once('close', () => {
       const { outcome, events } = res.locals;
-      logger.info('request', {
-        request_id: requestId,
-        method: req.method,
-        path: req.path,
-        status: res.headersSent ? res.statusCode : null,
-        duration_ms: Math.round(performance.now() - started),
-        outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
-        ...(events === undefined ? {} : { events }),
-        client: req.ip,
-      });
+      logger.info(
+        {
+          request_id: requestId,
+          method: req.method,
+          path: req.path,
+          status: res.headersSent ? res.statusCode : null,
+          duration_ms: Math.round(performance.now() - started),
+          outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
+          ...(events === undefined ? {} : { events }),
+          client: req.ip,
+        },
+        'request',
+      );
     });
     next();
   };

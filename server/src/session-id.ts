@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-/** A browser's conversation id: 1–256 characters of [A-Za-z0-9._:-] (DESIGN.md, Wire 2). */
+/** A browser's conversation id: 1–256 characters of [A-Za-z0-9._:-] (Wire 2, docs/protocol.md). */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,256}$/;
 
 /**

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { ActiveRuns } from './active-runs.ts';
 import { RunStopped } from './relay.ts';
 
-export const SHUTTING_DOWN = new RunStopped('shutting_down', 'The server is restarting. Try again in a moment.', true);
+export const SHUTTING_DOWN = new RunStopped('shutting_down');
 
 /**
  * Graceful shutdown: stop accepting connections, end each open stream with `error shutting_down`

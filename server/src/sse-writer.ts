@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
+import { sseFrame } from '../../protocol/sse.ts';
+import type { ChatSink } from './pump.ts';
 
 /** Strips CR/LF so a value can never end its SSE field early or inject a field of its own. */
 function field(value: string): string {
@@ -13,15 +15,15 @@ const PING = ': ping\n\n';
  * counts from 1), a `: ping` comment every `heartbeatMs` whose timer stops when the response closes.
  * Headers set on `res` before (CORS, security, request id) are kept alongside the SSE ones.
  */
-export class SseWriter {
+export class SseWriter implements ChatSink {
   private readonly res: ServerResponse;
-  private readonly idPrefix: string;
+  private readonly runId: string;
   private sequence = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(res: ServerResponse, runId: string, heartbeatMs: number) {
     this.res = res;
-    this.idPrefix = `id: ${field(runId)}:`;
+    this.runId = field(runId);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -37,17 +39,28 @@ export class SseWriter {
     res.once('close', () => clearInterval(this.heartbeat));
   }
 
-  /**
-   * Writes events as one socket write; returns false when the socket's buffer is full (wait for
-   * 'drain'). Event names are Wire 2's own (no CR/LF by type) and JSON.stringify escapes every CR
-   * and LF, so each frame is one template: nothing split or joined.
-   */
+  /** Writes events as one socket write; returns false when the socket's buffer is full (wait for `drained`). */
   send(events: readonly ChatEvent[]): boolean {
     let frames = '';
-    for (const { event, data } of events) {
-      frames += `${this.idPrefix}${++this.sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    }
+    for (const { event, data } of events) frames += sseFrame(event, data, `${this.runId}:${++this.sequence}`);
     return this.write(frames);
+  }
+
+  /** Resolves when the response can take more, or when waiting is pointless (closed, or the run was stopped). */
+  drained(signal: AbortSignal): Promise<void> | undefined {
+    const { res } = this;
+    if (res.destroyed || !res.writableNeedDrain || signal.aborted) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+      signal.addEventListener('abort', done);
+    });
   }
 
   end(): void {

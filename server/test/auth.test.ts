@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { newKey } from '../../scripts/identity-provider.ts';
+import { newKey } from '../../dev/identity-provider.ts';
 import { runtimeSessionId } from '../src/session-id.ts';
 import { type Bff, startBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
@@ -12,9 +12,19 @@ import { waitFor } from '../../test/support/wait.ts';
 const SHOP = 'https://shop.example.com';
 
 /** A chat request as a site's widget sends it with a token from getHeaders. */
-const chat = (bff: Bff, token: string | undefined, body: unknown = { message: 'Hi', session_id: 'support' }, headers: Record<string, string> = {}) =>
+const chat = (
+  bff: Bff,
+  token: string | undefined,
+  body: unknown = { message: 'Hi', session_id: 'support' },
+  headers: Record<string, string> = {},
+) =>
   send(bff.url, {
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 
@@ -26,7 +36,11 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
     idp = await startJwksServer();
     fake = await startFakeAgentCore();
     // A key id the cached keys lack is looked up again at once here (30 s in production).
-    bff = await startBff(fake.url, { ...idp.env, ALLOWED_ORIGINS: SHOP }, (config) => (config.auth!.keysCooldownMs = 0));
+    bff = await startBff(
+      fake.url,
+      { ...idp.env, ALLOWED_ORIGINS: SHOP },
+      (config) => (config.auth!.keysCooldownMs = 0),
+    );
   });
   after(async () => {
     await bff.close();
@@ -38,24 +52,50 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
     const { provider } = idp;
     const now = Math.floor(Date.now() / 1000);
     const stranger = (await newKey()).key;
-    const forged = { kid: (provider.jwks().keys[0]!.kid as string), privateKey: stranger.privateKey };
+    const forged = { kid: provider.jwks().keys[0]!.kid as string, privateKey: stranger.privateKey };
     const refused: [name: string, authorization: string | undefined, code: string][] = [
       ['no Authorization header', undefined, 'unauthorized'],
       ['another scheme', 'Basic YWxpY2U6c2VjcmV0', 'unauthorized'],
       ['an empty bearer', 'Bearer ', 'unauthorized'],
       ['not a JWT', 'Bearer not-a-jwt', 'invalid_token'],
-      ['another issuer', `Bearer ${await provider.token('alice', {}, { issuer: 'https://evil.example/' })}`, 'invalid_token'],
-      ['another audience (a token for another app)', `Bearer ${await provider.token('alice', {}, { audience: 'another-app' })}`, 'invalid_token'],
+      [
+        'another issuer',
+        `Bearer ${await provider.token('alice', {}, { issuer: 'https://evil.example/' })}`,
+        'invalid_token',
+      ],
+      [
+        'another audience (a token for another app)',
+        `Bearer ${await provider.token('alice', {}, { audience: 'another-app' })}`,
+        'invalid_token',
+      ],
       ['expired', `Bearer ${await provider.token('alice', {}, { expiresIn: now - 60 })}`, 'invalid_token'],
       ['not valid yet', `Bearer ${await provider.token('alice', { nbf: now + 3600 })}`, 'invalid_token'],
       ['no subject', `Bearer ${await provider.token(undefined)}`, 'invalid_token'],
-      ['a subject too long to be anyone\'s', `Bearer ${await provider.token('x'.repeat(300))}`, 'invalid_token'],
-      ['signed by a key the provider never published', `Bearer ${await provider.token('alice', {}, { key: stranger })}`, 'invalid_token'],
-      ['a published key id over another key\'s signature', `Bearer ${await provider.token('alice', {}, { key: forged })}`, 'invalid_token'],
-      ['unsigned (alg none)', `Bearer ${new UnsecuredJWT({}).setSubject('alice').setIssuer(provider.issuer).setAudience(provider.audience).setExpirationTime('5m').encode()}`, 'invalid_token'],
+      ["a subject too long to be anyone's", `Bearer ${await provider.token('x'.repeat(300))}`, 'invalid_token'],
+      [
+        'signed by a key the provider never published',
+        `Bearer ${await provider.token('alice', {}, { key: stranger })}`,
+        'invalid_token',
+      ],
+      [
+        "a published key id over another key's signature",
+        `Bearer ${await provider.token('alice', {}, { key: forged })}`,
+        'invalid_token',
+      ],
+      [
+        'unsigned (alg none)',
+        `Bearer ${new UnsecuredJWT({}).setSubject('alice').setIssuer(provider.issuer).setAudience(provider.audience).setExpirationTime('5m').encode()}`,
+        'invalid_token',
+      ],
       [
         'HS256 keyed with the public key (algorithm confusion)',
-        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: forged.kid }).setSubject('alice').setIssuer(provider.issuer).setAudience(provider.audience).setExpirationTime('5m').sign(new TextEncoder().encode(JSON.stringify(provider.jwks().keys[0])))}`,
+        `Bearer ${await new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256', kid: forged.kid })
+          .setSubject('alice')
+          .setIssuer(provider.issuer)
+          .setAudience(provider.audience)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(JSON.stringify(provider.jwks().keys[0])))}`,
         'invalid_token',
       ],
     ];
@@ -72,30 +112,46 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
     assert.equal(fake.calls.length, 0, 'no agent ran');
   });
 
-  it('answers a caller with a valid token, in a runtime session derived from the token\'s subject and the session_id', async () => {
+  it("answers a caller with a valid token, in a runtime session derived from the token's subject and the session_id", async () => {
     const token = await idp.provider.token('alice');
-    const stream = new ChatStream(bff.url, { message: 'Hi', session_id: 'support' }, { authorization: `bearer ${token}`, origin: SHOP });
+    const stream = new ChatStream(
+      bff.url,
+      { message: 'Hi', session_id: 'support' },
+      { authorization: `bearer ${token}`, origin: SHOP },
+    );
     await stream.finished;
     assert.equal(stream.response?.statusCode, 200);
     assert.deepEqual(stream.events.at(-1)?.data, { status: 'complete' });
     const call = fake.calls.at(-1)!;
     assert.equal(call.runtimeSessionId, runtimeSessionId('test-secret', 'support', 'alice'));
-    assert.notEqual(call.runtimeSessionId, runtimeSessionId('test-secret', 'support'), 'not the anonymous conversation of that id');
+    assert.notEqual(
+      call.runtimeSessionId,
+      runtimeSessionId('test-secret', 'support'),
+      'not the anonymous conversation of that id',
+    );
     assert.deepEqual(call.payload, { prompt: 'Hi' }, 'the token does not travel upstream');
   });
 
-  it('gives two users who send the same session_id two conversations: neither waits for, nor reaches, the other\'s', async () => {
+  it("gives two users who send the same session_id two conversations: neither waits for, nor reaches, the other's", async () => {
     const [alice, bob] = await Promise.all([idp.provider.token('alice'), idp.provider.token('bob')]);
     fake.next(stallAfterStart, stallAfterStart);
-    const first = new ChatStream(bff.url, { message: 'Think', session_id: 'shared-name' }, { authorization: `Bearer ${alice}` });
+    const first = new ChatStream(
+      bff.url,
+      { message: 'Think', session_id: 'shared-name' },
+      { authorization: `Bearer ${alice}` },
+    );
     await first.until((s) => s.has('agent_start'));
-    const second = new ChatStream(bff.url, { message: 'Think', session_id: 'shared-name' }, { authorization: `Bearer ${bob}` });
+    const second = new ChatStream(
+      bff.url,
+      { message: 'Think', session_id: 'shared-name' },
+      { authorization: `Bearer ${bob}` },
+    );
     await second.until((s) => s.has('agent_start'));
     const [a, b] = fake.calls.slice(-2);
     assert.notEqual(a!.runtimeSessionId, b!.runtimeSessionId);
 
     const again = await chat(bff, alice, { message: 'And?', session_id: 'shared-name' });
-    assert.equal(again.status, 409, 'Alice\'s own conversation is busy');
+    assert.equal(again.status, 409, "Alice's own conversation is busy");
     first.close();
     second.close();
     await waitFor(() => bff.runs.size === 0, 'both runs to end');
@@ -103,14 +159,23 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
 
   it('fetches the keys once and keeps them; fetches them again when a token names a key it has not seen (rotation)', async () => {
     const fetched = idp.fetches;
-    for (let i = 0; i < 3; i++) assert.equal((await chat(bff, await idp.provider.token('carol'), { message: 'Hi' })).status, 200);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await chat(bff, await idp.provider.token('carol'), { message: 'Hi' })).status, 200);
     assert.equal(idp.fetches, fetched, 'served from the cache');
 
     const beforeRotation = await idp.provider.token('carol');
     await idp.provider.rotate();
-    assert.equal((await chat(bff, await idp.provider.token('carol'), { message: 'Hi' })).status, 200, 'a token with the new key');
+    assert.equal(
+      (await chat(bff, await idp.provider.token('carol'), { message: 'Hi' })).status,
+      200,
+      'a token with the new key',
+    );
     assert.equal(idp.fetches, fetched + 1, 'the keys were fetched again, once');
-    assert.equal((await chat(bff, beforeRotation, { message: 'Hi' })).status, 401, 'the withdrawn key no longer signs anyone in');
+    assert.equal(
+      (await chat(bff, beforeRotation, { message: 'Hi' })).status,
+      401,
+      'the withdrawn key no longer signs anyone in',
+    );
   });
 
   it('rate-limits per user, not per address', async () => {
@@ -125,7 +190,11 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
       assert.equal(third.json.error.code, 'rate_limited');
       assert.match(third.json.error.message, /for this user/);
       assert.ok(Number(third.headers['retry-after']) >= 1);
-      assert.equal((await chat(limited, erin, { message: 'Hi' }, from('198.51.100.1'))).status, 200, 'Erin, from Dave\'s address, has her own');
+      assert.equal(
+        (await chat(limited, erin, { message: 'Hi' }, from('198.51.100.1'))).status,
+        200,
+        "Erin, from Dave's address, has her own",
+      );
     } finally {
       await limited.close();
     }
@@ -146,7 +215,10 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
   });
 
   it('lets an allowed site read the 401 and its challenge (CORS)', async () => {
-    const answer = await send(bff.url, { headers: { 'content-type': 'application/json', origin: SHOP }, body: '{"message":"Hi"}' });
+    const answer = await send(bff.url, {
+      headers: { 'content-type': 'application/json', origin: SHOP },
+      body: '{"message":"Hi"}',
+    });
     assert.equal(answer.status, 401);
     assert.equal(answer.headers['access-control-allow-origin'], SHOP);
     assert.match(String(answer.headers['access-control-expose-headers']), /WWW-Authenticate/);
@@ -160,7 +232,10 @@ describe('anonymous mode (the default)', () => {
     try {
       assert.equal((await chat(bff, undefined)).status, 200);
       assert.equal((await chat(bff, 'whatever.token.here', { message: 'Hi', session_id: 'support' })).status, 200);
-      assert.deepEqual(fake.calls.map((c) => c.runtimeSessionId), Array(2).fill(runtimeSessionId('test-secret', 'support')));
+      assert.deepEqual(
+        fake.calls.map((c) => c.runtimeSessionId),
+        Array(2).fill(runtimeSessionId('test-secret', 'support')),
+      );
     } finally {
       await bff.close();
       await fake.close();

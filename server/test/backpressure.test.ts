@@ -8,7 +8,7 @@ import { within } from '../../test/support/wait.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a browser that reads slowly or not at all', () => {
-  it('backpressures the agent: the BFF\'s buffer stays small while upstream keeps producing, and nothing is lost', async () => {
+  it("backpressures the agent: the BFF's buffer stays small while upstream keeps producing, and nothing is lost", async () => {
     await withFakeBff({}, async (fake, bff) => {
       fake.next(flood(1024));
       const stream = new ChatStream(bff.url, { message: 'Talk a lot', session_id: 'slow-reader' });
@@ -25,7 +25,9 @@ describe('a browser that reads slowly or not at all', () => {
         await sleep(300);
       }
       const held = written - stream.raw.length;
-      console.log(`upstream held back after ${(written / 2 ** 20).toFixed(1)} MiB; ${(held / 2 ** 20).toFixed(1)} MiB in flight; the BFF holds ${res.writableLength} bytes for the browser`);
+      console.log(
+        `upstream held back after ${(written / 2 ** 20).toFixed(1)} MiB; ${(held / 2 ** 20).toFixed(1)} MiB in flight; the BFF holds ${res.writableLength} bytes for the browser`,
+      );
       // At most one upstream read's worth of events (≤ 64 KiB, a little more as SSE frames) beyond
       // the socket's high-water mark: the BFF writes each upstream chunk's events at once, then waits.
       assert.ok(res.writableLength <= 128 * 1024, `the BFF buffers ${res.writableLength} bytes for the browser`);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { loadConfig } from '../src/config.ts';
 
-const base = { AGENTCORE_ENDPOINT: 'http://127.0.0.1:9', SESSION_SECRET: 's' };
+const base = { AGENTCORE_ENDPOINT: 'http://127.0.0.1:9', AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN, SESSION_SECRET: 's' };
 const load = (env: NodeJS.ProcessEnv) => loadConfig({ ...base, ...env }, () => {});
 
 describe('configuration from the environment', () => {
@@ -28,22 +29,41 @@ describe('configuration from the environment', () => {
   it('knows its own origin from configuration: PUBLIC_ORIGIN, or localhost and 127.0.0.1 on PORT in local mode, nothing otherwise', () => {
     assert.deepEqual(load({ PORT: '4000' }).publicOrigins, ['http://localhost:4000', 'http://127.0.0.1:4000']);
     assert.deepEqual(load({ PUBLIC_ORIGIN: 'https://chat.example.com' }).publicOrigins, ['https://chat.example.com']);
-    assert.deepEqual(loadConfig({ AGENT_RUNTIME_ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/x', SESSION_SECRET: 's' }, () => {}).publicOrigins, []);
-    assert.throws(() => load({ PUBLIC_ORIGIN: 'https://a.example.com,https://b.example.com' }), /PUBLIC_ORIGIN is one origin/);
+    assert.deepEqual(
+      loadConfig(
+        { AGENT_RUNTIME_ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/x', SESSION_SECRET: 's' },
+        () => {},
+      ).publicOrigins,
+      [],
+    );
+    assert.throws(
+      () => load({ PUBLIC_ORIGIN: 'https://a.example.com,https://b.example.com' }),
+      /PUBLIC_ORIGIN is one origin/,
+    );
     assert.throws(() => load({ PUBLIC_ORIGIN: 'chat.example.com' }), /PUBLIC_ORIGIN entries must be exact origins/);
   });
 
-  it('wants the headers\' deadline no longer than the whole request\'s (Node would swap them silently)', () => {
-    assert.throws(() => load({ HEADERS_TIMEOUT_MS: '40000' }), /HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS/);
+  it("wants the headers' deadline no longer than the whole request's (Node would swap them silently)", () => {
+    assert.throws(
+      () => load({ HEADERS_TIMEOUT_MS: '40000' }),
+      /HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS/,
+    );
   });
 
   it('takes authenticated mode as all three AUTH_ variables, the keys over https or on this machine', () => {
-    const auth = { AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'agent-chat' };
+    const auth = {
+      AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://id.example.com/',
+      AUTH_AUDIENCE: 'agent-chat',
+    };
     const config = load(auth).auth!;
     assert.equal(config.jwksUrl.href, auth.AUTH_JWKS_URL);
     assert.equal(config.issuer, auth.AUTH_ISSUER);
     assert.equal(config.audience, 'agent-chat');
-    assert.throws(() => load({ ...auth, AUTH_AUDIENCE: '' }), /Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together/);
+    assert.throws(
+      () => load({ ...auth, AUTH_AUDIENCE: '' }),
+      /Set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together/,
+    );
     assert.throws(() => load({ AUTH_JWKS_URL: auth.AUTH_JWKS_URL }), /together/);
     assert.throws(() => load({ ...auth, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' }), /must be https/);
     assert.equal(load({ ...auth, AUTH_JWKS_URL: 'http://127.0.0.1:8070/jwks.json' }).auth!.jwksUrl.port, '8070');
@@ -56,7 +76,14 @@ describe('configuration from the environment', () => {
     ]);
   });
 
-  for (const bad of ['*', 'null', 'https://shop.example.com/', 'shop.example.com', 'https://Shop.example.com', 'https://shop.example.com/path']) {
+  for (const bad of [
+    '*',
+    'null',
+    'https://shop.example.com/',
+    'shop.example.com',
+    'https://Shop.example.com',
+    'https://shop.example.com/path',
+  ]) {
     it(`refuses ALLOWED_ORIGINS=${bad} rather than trusting it`, () => {
       assert.throws(() => load({ ALLOWED_ORIGINS: bad }), /ALLOWED_ORIGINS entries must be exact origins/);
     });

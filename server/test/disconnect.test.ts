@@ -32,7 +32,10 @@ describe('the browser goes away: the upstream call is aborted at once', () => {
         const closedAt = performance.now();
         stream.close(how);
         const abortedAt = await within(call.aborted, 'the upstream call to be aborted');
-        assert.ok(abortedAt - closedAt < 100, `upstream aborted ${(abortedAt - closedAt).toFixed(1)} ms after the browser left`);
+        assert.ok(
+          abortedAt - closedAt < 100,
+          `upstream aborted ${(abortedAt - closedAt).toFixed(1)} ms after the browser left`,
+        );
 
         await suite.fake.settled();
         const line = suite.bff.logs.find((l) => l.request_id === stream.response?.headers['x-request-id']);

@@ -11,16 +11,24 @@ async function listening(server: Server): Promise<string> {
 }
 
 describe('createHttpServer', () => {
-  it('makes requests and responses with Express\'s prototypes before Express sees them, and Express works as usual', async () => {
+  it("makes requests and responses with Express's prototypes before Express sees them, and Express works as usual", async () => {
     const app = express();
     app.set('trust proxy', 1);
     app.post('/echo', express.json(), (req, res) => {
       res.status(201).json({ ip: req.ip, type: req.get('content-type'), body: req.body });
     });
-    const server = createHttpServer(app, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 100, maxConnectionsPerIp: 100, trustProxyHops: 1 });
+    const server = createHttpServer(app, {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 100,
+      maxConnectionsPerIp: 100,
+      trustProxyHops: 1,
+    });
     // Runs before the app: what Node made, not what Express turned it into.
     const born: [object | null, object | null][] = [];
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => born.push([Object.getPrototypeOf(req), Object.getPrototypeOf(res)]));
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) =>
+      born.push([Object.getPrototypeOf(req), Object.getPrototypeOf(res)]),
+    );
     const url = await listening(server);
     try {
       const response = await fetch(`${url}/echo`, {
@@ -29,7 +37,11 @@ describe('createHttpServer', () => {
         body: JSON.stringify({ hello: 'world' }),
       });
       assert.equal(response.status, 201);
-      assert.deepEqual(await response.json(), { ip: '203.0.113.7', type: 'application/json', body: { hello: 'world' } });
+      assert.deepEqual(await response.json(), {
+        ip: '203.0.113.7',
+        type: 'application/json',
+        body: { hello: 'world' },
+      });
       assert.equal(born.length, 1);
       assert.equal(born[0]![0], app.request, 'the request is born an Express request');
       assert.equal(born[0]![1], app.response, 'the response is born an Express response');

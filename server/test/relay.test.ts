@@ -1,54 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-// The BFF reads codes off the wire, so it must cope with any string, not just the agent's own.
-import { AGENT_ERRORS } from '../../protocol/agent-errors.ts';
-import type { AgentErrorCode, AgentEvent } from '../../protocol/agent-events.ts';
+import type { AgentEvent } from '../../protocol/agent-events.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { RunStopped, relay, toChatEvent } from '../src/relay.ts';
+import type { SseMessage } from '../../protocol/sse.ts';
+import { RunStopped, relay } from '../src/relay.ts';
+
+/** Agent events as the upstream SSE messages they arrive as. */
+const asMessages = (events: readonly AgentEvent[]): SseMessage[] =>
+  events.map(({ event, data }) => ({ event, data: JSON.stringify(data) }));
 
 const t = '2026-01-01T00:00:00.000Z';
 
 /** Runs the relay on agent events, one per upstream batch; returns the browser events in order. */
 async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Promise<ChatEvent[]> {
-  const each = typeof events === 'function' ? events : async function* () { yield* events; };
+  const each =
+    typeof events === 'function'
+      ? events
+      : async function* () {
+          yield* events;
+        };
   const source = async function* () {
-    for await (const e of each()) yield [e];
+    for await (const e of each()) yield asMessages([e]);
   };
   const out: ChatEvent[] = [];
   for await (const batch of relay(source, 'browser-session')) out.push(...batch);
   return out;
 }
 
-describe('Wire 1 → Wire 2', () => {
-  it('maps each agent event to its browser event', () => {
-    const s = 'browser-session';
-    assert.deepEqual(toChatEvent({ event: 'AGENT_START', data: { timestamp: t, session_id: 'runtime-id' } }, s), {
-      event: 'agent_start',
-      data: { session_id: s, status: 'started' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'Hi' } }, s), { event: 'token', data: { delta: 'Hi' } });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_CALL', data: { timestamp: t, id: 'c1', tool: 'calculator', args: { expression: '5+5' } } }, s), {
-      event: 'tool_start',
-      data: { id: 'c1', tool: 'calculator', args: { expression: '5+5' } },
-    });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', result: '10' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', result: '10' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'TOOL_RESULT', data: { timestamp: t, id: 'c1', tool: 'calculator', error: 'Division by zero' } }, s), {
-      event: 'tool_end',
-      data: { id: 'c1', tool: 'calculator', error: 'Division by zero' },
-    });
-    assert.deepEqual(toChatEvent({ event: 'LLM_RESPONSE', data: { timestamp: t, content: 'It is 10.' } }, s), {
-      event: 'message',
-      data: { content: 'It is 10.', partial: true },
-    });
-    assert.deepEqual(toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: 'model_throttled', message: AGENT_ERRORS.model_throttled.message } }, s), {
-      event: 'error',
-      data: { code: 'model_throttled', message: 'The model is busy right now. Try again shortly.', retryable: true },
-    });
-  });
-
+describe("the relay: one run's browser stream", () => {
   it('never shows the browser the runtime session id', async () => {
     const out = await run([
       { event: 'AGENT_START', data: { timestamp: t, session_id: 'hmac-derived-runtime-id' } },
@@ -64,7 +43,10 @@ describe('Wire 1 → Wire 2', () => {
       { event: 'LLM_RESPONSE', data: { timestamp: t, content: 'Hi' } },
       { event: 'AGENT_END', data: { timestamp: t, output: 'Hi' } },
     ]);
-    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'token', 'message', 'done']);
+    assert.deepEqual(
+      out.map((e) => e.event),
+      ['start', 'agent_start', 'token', 'message', 'done'],
+    );
     assert.deepEqual(out[0]!.data, { session_id: 'browser-session' });
     assert.deepEqual(out.at(-1)!.data, { status: 'complete' });
   });
@@ -72,19 +54,30 @@ describe('Wire 1 → Wire 2', () => {
   it('ends with done: error after an AGENT_ERROR', async () => {
     const out = await run([
       { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
-      { event: 'AGENT_ERROR', data: { timestamp: t, code: 'agent_error', message: 'The agent failed while answering.' } },
+      {
+        event: 'AGENT_ERROR',
+        data: { timestamp: t, code: 'agent_error', message: 'The agent failed while answering.' },
+      },
       { event: 'AGENT_END', data: { timestamp: t, output: '' } },
     ]);
-    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.deepEqual(
+      out.map((e) => e.event),
+      ['start', 'agent_start', 'error', 'done'],
+    );
     assert.deepEqual(out.at(-1)!.data, { status: 'error' });
   });
 
   it('turns an upstream failure into error + done with no internals', async () => {
     const out = await run(async function* () {
       yield { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as AgentEvent;
-      throw Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), { name: 'AccessDeniedException' });
+      throw Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), {
+        name: 'AccessDeniedException',
+      });
     });
-    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.deepEqual(
+      out.map((e) => e.event),
+      ['start', 'agent_start', 'error', 'done'],
+    );
     assert.equal((out[2]!.data as { code: string }).code, 'upstream_denied');
     assert.ok(!JSON.stringify(out).includes('123456789012'));
   });
@@ -92,56 +85,44 @@ describe('Wire 1 → Wire 2', () => {
   it('maps a batch of events in order and stops reading at AGENT_END', async () => {
     const out: ChatEvent[][] = [];
     const source = async function* () {
-      yield [
+      yield asMessages([
         { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'A' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'B' } },
-      ] as AgentEvent[];
-      yield [
+      ]);
+      yield asMessages([
         { event: 'LLM_RESPONSE', data: { timestamp: t, content: 'AB' } },
         { event: 'AGENT_END', data: { timestamp: t, output: 'AB' } },
         { event: 'LLM_TOKEN', data: { timestamp: t, delta: 'after the end' } },
-      ] as AgentEvent[];
+      ]);
       throw new Error('read past AGENT_END');
     };
     for await (const batch of relay(source, 's')) out.push(batch);
-    assert.deepEqual(out.map((b) => b.map((e) => e.event)), [['start'], ['agent_start', 'token', 'token'], ['message', 'done']]);
+    assert.deepEqual(
+      out.map((b) => b.map((e) => e.event)),
+      [['start'], ['agent_start', 'token', 'token'], ['message', 'done']],
+    );
     assert.deepEqual(out[2]![1]!.data, { status: 'complete' });
   });
 
   it('treats a stream that stops before AGENT_END as an error', async () => {
     const out = await run([{ event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } }]);
-    assert.deepEqual(out.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.deepEqual(
+      out.map((e) => e.event),
+      ['start', 'agent_start', 'error', 'done'],
+    );
     assert.equal((out[2]!.data as { retryable: boolean }).retryable, true);
   });
 
-  it('shows an agent\'s error only as a known code with its fixed sentence: an allowlist, so nothing else the agent wrote gets through', () => {
-    const error = (code: string, message: string) => toChatEvent({ event: 'AGENT_ERROR', data: { timestamp: t, code: code as AgentErrorCode, message } }, 's')!.data;
-    for (const [code, { message, retryable }] of Object.entries(AGENT_ERRORS)) {
-      assert.deepEqual(error(code, message), { code, message, retryable }, code);
-    }
-    // What got through the denylist this replaces, each under a known code and an unknown one.
-    const leaks = [
-      'TypeError: boom at run (/app/x.js:1:1)',
-      'ECONNREFUSED 10.0.3.17:443 for https://internal-api.corp.example/v1',
-      'Key sk-live-4eC39HqLyjWDarjtT1zdp7dc was rejected',
-      'Denied for arn:aws:iam::123456789012:role/agent',
-      'y'.repeat(10_000),
-    ];
-    for (const leak of leaks) {
-      assert.deepEqual(error('model_unavailable', leak), { code: 'model_unavailable', ...AGENT_ERRORS.model_unavailable });
-      assert.deepEqual(error('upstream_exploded', leak), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-    }
-    assert.deepEqual(error('Not A Code!', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-    assert.deepEqual(error('__proto__', 'Oops.'), { code: 'agent_error', ...AGENT_ERRORS.agent_error });
-  });
-
   it('tells the browser why the BFF stopped a run, whatever the aborted call threw', async () => {
-    const stopped = new RunStopped('upstream_timeout', 'The assistant stopped responding. Try again.', true);
+    const stopped = new RunStopped('upstream_timeout');
     const out = await run(async function* () {
       yield { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as AgentEvent;
       throw stopped;
     });
-    assert.deepEqual(out.at(-2), { event: 'error', data: { code: 'upstream_timeout', message: 'The assistant stopped responding. Try again.', retryable: true } });
+    assert.deepEqual(out.at(-2), {
+      event: 'error',
+      data: { code: 'upstream_timeout', message: 'The assistant stopped responding. Try again.', retryable: true },
+    });
   });
 });

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { SHUTTING_DOWN, shutdown } from '../src/shutdown.ts';
 import { withFakeBff } from '../../test/support/bff.ts';
 import { flood, stallAfterStart, startFakeAgentCore } from '../../test/support/fake-agentcore.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { ChatStream, send } from '../../test/support/http-client.ts';
 import { waitFor } from '../../test/support/wait.ts';
 
@@ -37,14 +38,20 @@ describe('graceful shutdown', () => {
       for (const s of streams) {
         await s.finished;
         assert.ok(s.response?.complete, 'the response ended cleanly');
-        assert.deepEqual(s.events.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+        assert.deepEqual(
+          s.events.map((e) => e.event),
+          ['start', 'agent_start', 'error', 'done'],
+        );
         assert.deepEqual(s.find('error')!.data, TOLD);
         assert.deepEqual(s.events.at(-1)!.data, { status: 'error' });
       }
       await idle.closed;
       assert.equal(bff.server.listening, false);
       await assert.rejects(send(bff.url, { method: 'GET', path: '/health' }), /ECONNREFUSED/);
-      assert.ok(fake.calls.every((c) => c.abortedAt !== undefined), 'every agent call was aborted');
+      assert.ok(
+        fake.calls.every((c) => c.abortedAt !== undefined),
+        'every agent call was aborted',
+      );
       await fake.settled();
     });
   });
@@ -79,11 +86,14 @@ describe('graceful shutdown', () => {
   it('runs on SIGTERM in the real process (server/src/main.ts), which then exits 0', async () => {
     const fake = await startFakeAgentCore();
     const port = await freePort();
-    const child = spawn(process.execPath, ['--disable-warning=NodeVersionSupportWarning', '--import', 'tsx', 'server/src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       env: {
         ...process.env,
+        // The SDK's switch for its Node 20 notice (--disable-warning cannot match it: it is a plain Warning).
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         PORT: String(port),
         AGENTCORE_ENDPOINT: fake.url,
+        AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
         AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
         AWS_SECRET_ACCESS_KEY: 'test',
         SESSION_SECRET: 'test-secret',
@@ -106,9 +116,18 @@ describe('graceful shutdown', () => {
       assert.deepEqual(stream.find('error')?.data, TOLD);
       assert.deepEqual(stream.events.at(-1)?.data, { status: 'error' });
       assert.equal(await exited, 0);
-      const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-      assert.ok(lines.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM' && l.open_streams === 1), output);
-      assert.ok(lines.some((l) => l.msg === 'request' && l.outcome === 'shutting_down'), output);
+      const lines = output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+      assert.ok(
+        lines.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM' && l.open_streams === 1),
+        output,
+      );
+      assert.ok(
+        lines.some((l) => l.msg === 'request' && l.outcome === 'shutting_down'),
+        output,
+      );
       await fake.settled();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

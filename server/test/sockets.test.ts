@@ -4,7 +4,7 @@ import { shutdown } from '../src/shutdown.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, type Script, flood, stallAfterStart } from '../../test/support/fake-agentcore.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
-import { chatRequest, rawConnection } from '../../test/support/raw-socket.ts';
+import { chatRequest, rawConnection } from '../../dev/support/raw-socket.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,7 +13,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * What must hold once every connection a test opened is gone: no run left, every upstream call
  * aborted, exactly one log line per request, and every conversation free to answer again.
  */
-async function assertAllEnded(fake: FakeAgentCore, bff: Bff, sessions: string[], logLinesBefore: number): Promise<void> {
+async function assertAllEnded(
+  fake: FakeAgentCore,
+  bff: Bff,
+  sessions: string[],
+  logLinesBefore: number,
+): Promise<void> {
   await waitFor(() => bff.runs.size === 0, 'every run to end');
   await within(Promise.all(fake.calls.map((c) => c.aborted)), 'every upstream call to be aborted');
   await fake.settled();
@@ -21,7 +26,10 @@ async function assertAllEnded(fake: FakeAgentCore, bff: Bff, sessions: string[],
   const lines = bff.logs.slice(logLinesBefore).filter((l) => l.msg === 'request');
   assert.equal(lines.length, sessions.length, 'exactly one log line per request');
   assert.equal(new Set(lines.map((l) => l.request_id)).size, sessions.length);
-  assert.ok(lines.every((l) => l.outcome === 'cancelled'), JSON.stringify(lines.map((l) => l.outcome)));
+  assert.ok(
+    lines.every((l) => l.outcome === 'cancelled'),
+    JSON.stringify(lines.map((l) => l.outcome)),
+  );
   for (const session_id of [sessions[0]!, sessions.at(-1)!]) {
     const again = new ChatStream(bff.url, { message: 'Still there?', session_id });
     await again.finished;
@@ -58,19 +66,31 @@ describe('no run outlives its request, whatever the client does with its socket'
   });
 
   const cases: [name: string, script: Script, client: (socket: import('node:net').Socket) => Promise<void>][] = [
-    ['half-read: the client reads the start of the answer, then nothing', flood(1024), async (socket) => {
-      await sleep(100);
-      socket.pause();
-      await sleep(300);
-    }],
-    ['never read: the client sends its request and never reads a byte', flood(1024), async (socket) => {
-      socket.pause();
-      await sleep(300);
-    }],
-    ['half-closed: the client ends its side after the request, then goes', stallAfterStart, async (socket) => {
-      socket.end();
-      await sleep(200);
-    }],
+    [
+      'half-read: the client reads the start of the answer, then nothing',
+      flood(1024),
+      async (socket) => {
+        await sleep(100);
+        socket.pause();
+        await sleep(300);
+      },
+    ],
+    [
+      'never read: the client sends its request and never reads a byte',
+      flood(1024),
+      async (socket) => {
+        socket.pause();
+        await sleep(300);
+      },
+    ],
+    [
+      'half-closed: the client ends its side after the request, then goes',
+      stallAfterStart,
+      async (socket) => {
+        socket.end();
+        await sleep(200);
+      },
+    ],
   ];
   for (const [name, script, client] of cases) {
     it(name, async () => {
@@ -110,7 +130,9 @@ describe('shutdown() finishes within its grace period, always', () => {
         [0, 1].map(async (s) => {
           const connection = await rawConnection(bff.url);
           connection.socket.pause();
-          connection.socket.write([0, 1, 2].map((k) => chatRequest({ message: 'Talk', session_id: `queued-${s}-${k}` })).join(''));
+          connection.socket.write(
+            [0, 1, 2].map((k) => chatRequest({ message: 'Talk', session_id: `queued-${s}-${k}` })).join(''),
+          );
           return connection;
         }),
       );

@@ -18,7 +18,7 @@ import {
   stallBeforeHeaders,
   startFakeAgentCore,
 } from '../../test/support/fake-agentcore.ts';
-import { freePort } from '../../test/support/free-port.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
 import { assertNoInternals } from '../../test/support/leaks.ts';
 
@@ -48,7 +48,13 @@ async function chat(bff: Bff, sessionId = `fault-${++session}`): Promise<ChatStr
 }
 
 /** The fault's run: one error with this code and retryability, then done: error. */
-async function expectFault(bff: Bff, fake: FakeAgentCore, script: Script, code: string, retryable: boolean): Promise<ChatStream> {
+async function expectFault(
+  bff: Bff,
+  fake: FakeAgentCore,
+  script: Script,
+  code: string,
+  retryable: boolean,
+): Promise<ChatStream> {
   const callsBefore = fake.calls.length;
   fake.next(script);
   const sessionId = `fault-${++session}`;
@@ -83,7 +89,10 @@ describe('upstream faults, through the real SDK', () => {
 
   it('a normal answer passes through: the SDK route, the ARN, the qualifier, the HMAC session id', async () => {
     const stream = await chat(suite.bff, 'normal-session');
-    assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'token', 'token', 'token', 'message', 'done']);
+    assert.deepEqual(
+      stream.events.map((e) => e.event),
+      ['start', 'agent_start', 'token', 'token', 'token', 'token', 'message', 'done'],
+    );
     const call = suite.fake.calls.at(-1)!;
     assert.equal(call.arn, suite.bff.config.runtimeArn);
     assert.equal(call.qualifier, 'DEFAULT');
@@ -93,7 +102,7 @@ describe('upstream faults, through the real SDK', () => {
     await suite.fake.settled();
   });
 
-  it('hands a finished run\'s upstream connection back to the SDK\'s pool for the next run', async () => {
+  it("hands a finished run's upstream connection back to the SDK's pool for the next run", async () => {
     const pooled = await startFakeAgentCore({ keepAliveMs: 5000 });
     const local = await startBff(pooled.url);
     try {
@@ -108,7 +117,10 @@ describe('upstream faults, through the real SDK', () => {
 
   it('resets the connection mid-stream: what arrived is kept, then upstream_unreachable', async () => {
     const stream = await expectFault(suite.bff, suite.fake, resetMidStream, 'upstream_unreachable', true);
-    assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'error', 'done']);
+    assert.deepEqual(
+      stream.events.map((e) => e.event),
+      ['start', 'agent_start', 'token', 'error', 'done'],
+    );
   });
 
   it('ends the response before AGENT_END: upstream_incomplete', async () => {
@@ -116,11 +128,23 @@ describe('upstream faults, through the real SDK', () => {
   });
 
   it('sends an event that is not JSON: upstream_malformed', async () => {
-    await expectFault(suite.bff, suite.fake, garbageAfterStart('event: LLM_TOKEN\ndata: {"delta": "unterminated\n\n'), 'upstream_malformed', true);
+    await expectFault(
+      suite.bff,
+      suite.fake,
+      garbageAfterStart('event: LLM_TOKEN\ndata: {"delta": "unterminated\n\n'),
+      'upstream_malformed',
+      true,
+    );
   });
 
   it('sends an event of the wrong shape: upstream_malformed', async () => {
-    await expectFault(suite.bff, suite.fake, garbageAfterStart('event: TOOL_CALL\ndata: {"id": 7, "tool": "calculator"}\n\n'), 'upstream_malformed', true);
+    await expectFault(
+      suite.bff,
+      suite.fake,
+      garbageAfterStart('event: TOOL_CALL\ndata: {"id": 7, "tool": "calculator"}\n\n'),
+      'upstream_malformed',
+      true,
+    );
   });
 
   it(`sends an event larger than ${MAX_UPSTREAM_EVENT_BYTES} bytes: upstream_malformed, and the BFF stops reading it`, async () => {
@@ -129,25 +153,39 @@ describe('upstream faults, through the real SDK', () => {
     assert.ok(call.abortedAt !== undefined, 'the upstream call was dropped mid-event');
   });
 
-  it('reports a failure mid-stream (bedrock-agentcore\'s own error event): agent_failed', async () => {
+  it("reports a failure mid-stream (bedrock-agentcore's own error event): agent_failed", async () => {
     const stack = `Error: boom for ${LEAKY_DETAIL}\n    at handler (/app/agent.js:10:5)`;
-    await expectFault(suite.bff, suite.fake, garbageAfterStart(`event: error\ndata: ${JSON.stringify({ error: stack })}\n\n`), 'agent_failed', true);
+    await expectFault(
+      suite.bff,
+      suite.fake,
+      garbageAfterStart(`event: error\ndata: ${JSON.stringify({ error: stack })}\n\n`),
+      'agent_failed',
+      true,
+    );
   });
 
-  const agentFails = (code: string, message: string): Script => async (call) => {
-    call.open();
-    await call.event('AGENT_START', { timestamp: '', session_id: 'x' });
-    await call.event('AGENT_ERROR', { timestamp: '', code, message });
-    await call.event('AGENT_END', { timestamp: '', output: '' });
-    call.end();
-  };
+  const agentFails =
+    (code: string, message: string): Script =>
+    async (call) => {
+      call.open();
+      await call.event('AGENT_START', { timestamp: '', session_id: 'x' });
+      await call.event('AGENT_ERROR', { timestamp: '', code, message });
+      await call.event('AGENT_END', { timestamp: '', output: '' });
+      call.end();
+    };
 
   it('sends AGENT_ERROR: its code and fixed sentence reach the browser, then done: error', async () => {
-    const stream = await expectFault(suite.bff, suite.fake, agentFails('model_throttled', AGENT_ERRORS.model_throttled.message), 'model_throttled', true);
+    const stream = await expectFault(
+      suite.bff,
+      suite.fake,
+      agentFails('model_throttled', AGENT_ERRORS.model_throttled.message),
+      'model_throttled',
+      true,
+    );
     assert.equal(stream.find('error')!.data.message, 'The model is busy right now. Try again shortly.');
   });
 
-  it('sends AGENT_ERROR with words of its own: the browser gets the code\'s fixed sentence, or ours for an unknown code', async () => {
+  it("sends AGENT_ERROR with words of its own: the browser gets the code's fixed sentence, or ours for an unknown code", async () => {
     const leak = `ValidationException: ${LEAKY_DETAIL}\n    at converse (/app/model.js:1:1)`;
     const known = await expectFault(suite.bff, suite.fake, agentFails('model_rejected', leak), 'model_rejected', false);
     assert.equal(known.find('error')!.data.message, AGENT_ERRORS.model_rejected.message);
@@ -155,7 +193,13 @@ describe('upstream faults, through the real SDK', () => {
     assert.equal(unknown.find('error')!.data.message, AGENT_ERRORS.agent_error.message);
   });
 
-  const sdkErrors: [status: number, errorType: string | undefined, code: string, retryable: boolean, contentType?: string][] = [
+  const sdkErrors: [
+    status: number,
+    errorType: string | undefined,
+    code: string,
+    retryable: boolean,
+    contentType?: string,
+  ][] = [
     [429, 'ThrottlingException', 'throttled', true],
     [403, 'AccessDeniedException', 'upstream_denied', false],
     [401, 'UnauthorizedException', 'upstream_denied', false],
@@ -182,7 +226,10 @@ describe('a quiet agent: the idle timeout', () => {
 
   it('stalls after opening the stream: pings keep the browser company, then upstream_timeout', async () => {
     const stream = await expectFault(suite.bff, suite.fake, stallAfterStart, 'upstream_timeout', true);
-    assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'error', 'done']);
+    assert.deepEqual(
+      stream.events.map((e) => e.event),
+      ['start', 'agent_start', 'error', 'done'],
+    );
     assert.match(stream.raw, /^: ping\n\n/m, 'heartbeat comments arrived while the agent was silent');
     assert.ok(suite.fake.calls.at(-2)!.abortedAt !== undefined, 'the stalled upstream call was aborted');
   });
@@ -200,10 +247,16 @@ describe('a quiet agent: the idle timeout', () => {
       `event: AGENT_END\ndata: {"timestamp":"","output":""}\n\n`;
     const perTick = 2;
     const everyMs = 10;
-    assert.ok((long.length / perTick) * everyMs > IDLE_MS, 'the long event takes longer than the idle timeout to arrive');
+    assert.ok(
+      (long.length / perTick) * everyMs > IDLE_MS,
+      'the long event takes longer than the idle timeout to arrive',
+    );
     suite.fake.next(drip(bytes, perTick, everyMs));
     const stream = await chat(suite.bff);
-    assert.deepEqual(stream.events.map((e) => e.event), ['start', 'agent_start', 'token', 'done']);
+    assert.deepEqual(
+      stream.events.map((e) => e.event),
+      ['start', 'agent_start', 'token', 'done'],
+    );
     assert.equal(stream.find('token')!.data.delta, long);
     assert.deepEqual(stream.events.at(-1)!.data, { status: 'complete' });
     await expectHealthy(suite.bff, suite.fake);
@@ -212,18 +265,24 @@ describe('a quiet agent: the idle timeout', () => {
 
 describe('upstream faults that need their own BFF', () => {
   it('drips forever: the run is stopped at STREAM_MAX_DURATION_MS with run_timeout', async () => {
-    await withFakeBff({ STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100', STREAM_MAX_DURATION_MS: '1500' }, async (fake, bff) => {
-      // A byte every 20 ms never lets the idle timeout fire; only the cap on the run ends it.
-      await expectFault(bff, fake, drip(answerBytes('x'.repeat(100_000)), 1, 20), 'run_timeout', false);
-      assert.ok(fake.calls.at(-2)!.abortedAt !== undefined, 'the upstream call was aborted');
-    });
+    await withFakeBff(
+      { STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100', STREAM_MAX_DURATION_MS: '1500' },
+      async (fake, bff) => {
+        // A byte every 20 ms never lets the idle timeout fire; only the cap on the run ends it.
+        await expectFault(bff, fake, drip(answerBytes('x'.repeat(100_000)), 1, 20), 'run_timeout', false);
+        assert.ok(fake.calls.at(-2)!.abortedAt !== undefined, 'the upstream call was aborted');
+      },
+    );
   });
 
   it('has nothing listening at the endpoint: upstream_unreachable', async () => {
     const bff = await startBff(`http://127.0.0.1:${await freePort()}`);
     try {
       const stream = await chat(bff, 'refused');
-      assert.deepEqual(stream.events.map((e) => e.event), ['start', 'error', 'done']);
+      assert.deepEqual(
+        stream.events.map((e) => e.event),
+        ['start', 'error', 'done'],
+      );
       assert.equal(stream.find('error')!.data.code, 'upstream_unreachable');
       assert.equal(stream.find('error')!.data.retryable, true);
       assertNoInternals(stream.raw, ['refused']);
@@ -232,5 +291,4 @@ describe('upstream faults that need their own BFF', () => {
       await bff.close();
     }
   });
-
 });

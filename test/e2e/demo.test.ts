@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, npmStart, stopStack } from '../support/npm-start.ts';
-import { rawConnection } from '../support/raw-socket.ts';
+import { rawConnection } from '../../dev/support/raw-socket.ts';
 
 /**
  * End to end, as a newcomer sees it: `npm start`'s script brings up agent, gateway and BFF on the
@@ -33,6 +33,8 @@ describe('the demo page on the started stack', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A clean console: no failed request (a missing favicon included), no CSP violation.
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     await page.goto(url);
     assert.equal(await page.locator('script[src]').count(), 1, 'the demo loads the widget with one script tag');
     assert.match((await page.locator('#offline-note').textContent())!, /offline demo model/);
@@ -94,20 +96,28 @@ describe('the demo page on the started stack', () => {
     await chat.locator('[part~=message-assistant] .text', { hasText: 'The result of 2+3 is 5.' }).waitFor();
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
-    const focused = await page.evaluate(() => document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'));
+    const focused = await page.evaluate(() =>
+      document.querySelector('agent-chat#launcher')!.shadowRoot!.activeElement?.getAttribute('part'),
+    );
     assert.equal(focused, 'launcher');
     await page.close();
   });
 
-  it('answers the seed\'s curl as it is, with no sign-in (anonymous mode is the default)', async () => {
+  it("answers the seed's curl as it is, with no sign-in (anonymous mode is the default)", async () => {
     const response = await fetch(`http://localhost:${ports.bff}/v1/chat/stream`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: '{"message": "What is 5+5?", "session_id": "test-session-123456789012345"}',
     });
     assert.equal(response.status, 200);
-    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({ event, data: JSON.parse(data!) }));
-    assert.deepEqual(events.slice(0, 4).map((e) => e.event), ['start', 'agent_start', 'tool_start', 'tool_end']);
+    const events = [...(await response.text()).matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map(([, event, data]) => ({
+      event,
+      data: JSON.parse(data!),
+    }));
+    assert.deepEqual(
+      events.slice(0, 4).map((e) => e.event),
+      ['start', 'agent_start', 'tool_start', 'tool_end'],
+    );
     assert.equal(events[3]!.data.result, '10');
     assert.match(events.at(-2)!.data.content, /\b10\b/);
     assert.deepEqual(events.at(-1), { event: 'done', data: { status: 'complete' } });

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../support/free-port.ts';
-import { rawConnection } from '../support/raw-socket.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
+import { freePort } from '../../dev/support/free-port.ts';
+import { rawConnection } from '../../dev/support/raw-socket.ts';
 
 /** The BFF's production build (`npm run build` → server/dist/main.mjs) runs on plain Node, no TypeScript loader. */
 describe('the BFF production build', () => {
@@ -17,6 +18,7 @@ describe('the BFF production build', () => {
         PATH: process.env.PATH,
         PORT: String(port),
         AGENTCORE_ENDPOINT: 'http://127.0.0.1:9', // nothing listens there
+        AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         SESSION_SECRET: 'x'.repeat(40),
@@ -25,7 +27,13 @@ describe('the BFF production build', () => {
       stdio: 'ignore',
     });
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('node server/dist/main.mjs did not answer /health');
@@ -39,7 +47,11 @@ describe('the BFF production build', () => {
 
   it('serves the API: health, a refused request, and a stream that reports an unreachable agent', async () => {
     assert.deepEqual(await (await fetch(`${url}/health`)).json(), { status: 'ok' });
-    const refused = await fetch(`${url}/v1/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const refused = await fetch(`${url}/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(refused.status, 400);
     assert.equal((await refused.json()).error.code, 'invalid_message');
     const stream = await fetch(`${url}/v1/chat/stream`, {

@@ -25,7 +25,7 @@ describe('the signed-in demo (npm run start:auth)', () => {
     await stopStack(stack);
   });
 
-  it('prints the demo site\'s URL, on its own port', () => {
+  it("prints the demo site's URL, on its own port", () => {
     assert.equal(url, `http://localhost:${ports.site}/`);
   });
 
@@ -33,9 +33,12 @@ describe('the signed-in demo (npm run start:auth)', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A clean console: no failed request (a missing favicon included), no CSP violation.
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     const chatRequests: string[] = [];
     page.on('request', (r) => {
-      if (r.url().endsWith('/v1/chat/stream') && r.method() === 'POST') chatRequests.push(r.headers().authorization ?? '');
+      if (r.url().endsWith('/v1/chat/stream') && r.method() === 'POST')
+        chatRequests.push(r.headers().authorization ?? '');
     });
     await page.goto(url);
     const ask = async (user: string, question: string, answer: string | RegExp) => {
@@ -46,10 +49,17 @@ describe('the signed-in demo (npm run start:auth)', () => {
     };
     await ask('alice', 'What is 5+5?', 'The result of 5+5 is 10.');
     await ask('bob', 'What is that times 3?', /offline demo model/);
-    assert.equal(await page.locator('agent-chat#bob [part=tool-card]').count(), 0, 'Bob\'s conversation has no result for "that"');
+    assert.equal(
+      await page.locator('agent-chat#bob [part=tool-card]').count(),
+      0,
+      'Bob\'s conversation has no result for "that"',
+    );
     await ask('alice', 'What is that times 3?', 'The result of 10 * 3 is 30.');
     assert.equal(chatRequests.length, 3);
-    assert.ok(chatRequests.every((h) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(h)), 'every chat request carried a token from the site\'s sign-in');
+    assert.ok(
+      chatRequests.every((h) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(h)),
+      "every chat request carried a token from the site's sign-in",
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -16,7 +16,10 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
   after(() => stack.close());
 
   it('streams the seed\'s event sequence for "What is 5+5?"', async () => {
-    const { status, events } = await chat(stack.url, { message: 'What is 5+5?', session_id: 'test-session-123456789012345' });
+    const { status, events } = await chat(stack.url, {
+      message: 'What is 5+5?',
+      session_id: 'test-session-123456789012345',
+    });
     assert.equal(status, 200);
     const names = events.map((e) => e.event);
     // start, agent_start, tool_start, tool_end, token…, message, done
@@ -30,7 +33,10 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
     assert.equal(toolStart!.data.tool, 'calculator');
     assert.deepEqual(toolStart!.data.args, { expression: '5+5' });
     assert.deepEqual(toolEnd!.data, { id: toolStart!.data.id, tool: 'calculator', result: '10' });
-    const tokens = events.filter((e) => e.event === 'token').map((e) => e.data.delta).join('');
+    const tokens = events
+      .filter((e) => e.event === 'token')
+      .map((e) => e.data.delta)
+      .join('');
     const message = events.at(-2)!.data;
     assert.equal(message.content, tokens);
     assert.match(message.content, /\b10\b/);
@@ -42,7 +48,10 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
     const { events } = await chat(stack.url, { message: 'What is 2*21?', session_id: 'ids' });
     const runId = events[0]!.id!.split(':')[0]!;
     assert.match(runId, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(events.map((e) => e.id), events.map((_, i) => `${runId}:${i + 1}`));
+    assert.deepEqual(
+      events.map((e) => e.id),
+      events.map((_, i) => `${runId}:${i + 1}`),
+    );
   });
 
   it('remembers the conversation per session: a second question can refer to the first', async () => {
@@ -53,10 +62,13 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
 
     // Another session has no such memory.
     const other = await chat(stack.url, { message: 'What is that times 3?', session_id: 'memory-b' });
-    assert.equal(other.events.find((e) => e.event === 'tool_start'), undefined);
+    assert.equal(
+      other.events.find((e) => e.event === 'tool_start'),
+      undefined,
+    );
   });
 
-  it('keeps memory under the HMAC-derived runtime session id, never the browser\'s id', async () => {
+  it("keeps memory under the HMAC-derived runtime session id, never the browser's id", async () => {
     await chat(stack.url, { message: 'What is 1+1?', session_id: 'short' });
     const threads = new Set<string>();
     for await (const tuple of checkpointer.list({})) threads.add(tuple.config.configurable!.thread_id as string);
@@ -86,7 +98,10 @@ describe('real time: nothing on the path buffers', () => {
     const { events } = await chat(stack.url, { message: 'What is 5+5?', session_id: 'realtime' });
     const at = (name: string) => events.find((e) => e.event === name)!.at;
     // The model "thinks" 3 pauses before its tool call, and pauses between each token.
-    assert.ok(at('tool_start') - at('agent_start') >= 3 * PAUSE_MS * 0.8, 'tool_start came only after the model thought');
+    assert.ok(
+      at('tool_start') - at('agent_start') >= 3 * PAUSE_MS * 0.8,
+      'tool_start came only after the model thought',
+    );
     const tokens = events.filter((e) => e.event === 'token');
     assert.ok(tokens.length >= 4);
     for (let i = 1; i < tokens.length; i++) {
@@ -110,16 +125,30 @@ describe('authenticated mode on the real path: a conversation belongs to its use
   });
 
   it('keeps Alice\'s memory from Bob, though both send session_id "support"', async () => {
-    const as = async (user: string) => ({ headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${await idp.provider.token(user)}` } });
+    const as = async (user: string) => ({
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${await idp.provider.token(user)}`,
+      },
+    });
     const alice = await chat(stack.url, { message: 'What is 5+5?', session_id: 'support' }, await as('alice'));
     assert.equal(alice.events.find((e) => e.event === 'tool_end')!.data.result, '10');
 
     // "that" is the previous result only for whoever asked before in this conversation.
     const bob = await chat(stack.url, { message: 'What is that times 3?', session_id: 'support' }, await as('bob'));
-    assert.equal(bob.events.find((e) => e.event === 'tool_start'), undefined, 'Bob\'s "support" has no 10 in it');
+    assert.equal(
+      bob.events.find((e) => e.event === 'tool_start'),
+      undefined,
+      'Bob\'s "support" has no 10 in it',
+    );
     assert.match(bob.events.find((e) => e.event === 'message')!.data.content, /offline demo model/);
 
-    const aliceAgain = await chat(stack.url, { message: 'What is that times 3?', session_id: 'support' }, await as('alice'));
+    const aliceAgain = await chat(
+      stack.url,
+      { message: 'What is that times 3?', session_id: 'support' },
+      await as('alice'),
+    );
     assert.match(aliceAgain.events.find((e) => e.event === 'message')!.data.content, /\b30\b/);
 
     const anonymous = await chat(stack.url, { message: 'What is 1+1?', session_id: 'support' });

@@ -2,16 +2,21 @@ import { after, before } from 'node:test';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActiveRuns } from '../../server/src/active-runs.ts';
-import { agentCoreInvoker, createAgentCoreClient } from '../../server/src/agentcore.ts';
+import { agentCoreInvoker } from '../../server/src/agentcore.ts';
+import { createAgentCoreClient } from '../../server/src/agentcore-client.ts';
 import { createApp } from '../../server/src/app.ts';
 import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
 import type { Refusal } from '../../server/src/connection-limits.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
+import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
 /** Credentials the SDK signs with in tests: neither may ever show up in a browser's bytes. */
-export const TEST_CREDENTIALS = { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'test-secret-access-key-never-shown' };
+export const TEST_CREDENTIALS = {
+  accessKeyId: 'AKIAFAKEFAKEFAKEFAKE',
+  secretAccessKey: 'test-secret-access-key-never-shown',
+};
 
 export interface Bff {
   url: string;
@@ -32,10 +37,22 @@ export interface Bff {
  * pointed at `endpoint` — in these tests, the fake AgentCore endpoint. `adjust` changes what the
  * environment cannot say.
  */
-export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, adjust: (config: ServerConfig) => void = () => {}): Promise<Bff> {
+export async function startBff(
+  endpoint: string,
+  env: NodeJS.ProcessEnv = {},
+  adjust: (config: ServerConfig) => void = () => {},
+): Promise<Bff> {
   const config = loadConfig(
     // Tests send many requests from one address: the rate limit and the connection caps have their own tests.
-    { AGENTCORE_ENDPOINT: endpoint, SESSION_SECRET: 'test-secret', SERVE_DEMO: 'false', RATE_LIMIT_MAX: '100000', MAX_CONNECTIONS_PER_IP: '10000', ...env },
+    {
+      AGENTCORE_ENDPOINT: endpoint,
+      AGENT_RUNTIME_ARN: LOCAL_RUNTIME_ARN,
+      SESSION_SECRET: 'test-secret',
+      SERVE_DEMO: 'false',
+      RATE_LIMIT_MAX: '100000',
+      MAX_CONNECTIONS_PER_IP: '10000',
+      ...env,
+    },
     () => {},
   );
   adjust(config);
@@ -67,7 +84,10 @@ export async function startBff(endpoint: string, env: NodeJS.ProcessEnv = {}, ad
 }
 
 /** A fake AgentCore and a BFF in front of it, for one test: both closed afterwards, whatever happens. */
-export async function withFakeBff<T>(env: NodeJS.ProcessEnv, test: (fake: FakeAgentCore, bff: Bff) => Promise<T>): Promise<T> {
+export async function withFakeBff<T>(
+  env: NodeJS.ProcessEnv,
+  test: (fake: FakeAgentCore, bff: Bff) => Promise<T>,
+): Promise<T> {
   const fake = await startFakeAgentCore();
   const bff = await startBff(fake.url, env);
   try {

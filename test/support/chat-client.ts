@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { parseSse } from '../../server/src/sse-parse.ts';
+import { parseSse } from '../../protocol/sse.ts';
 
 export interface ReceivedEvent {
   id: string | undefined;
@@ -10,7 +10,11 @@ export interface ReceivedEvent {
 }
 
 /** A browser-like client for `POST /v1/chat/stream`: every event with the moment it arrived. */
-export async function chat(baseUrl: string, body: unknown, init: RequestInit = {}): Promise<{ status: number; events: ReceivedEvent[] }> {
+export async function chat(
+  baseUrl: string,
+  body: unknown,
+  init: RequestInit = {},
+): Promise<{ status: number; events: ReceivedEvent[] }> {
   const response = await fetch(`${baseUrl}/v1/chat/stream`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

@@ -1,23 +1,30 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AgentEventName } from '../../protocol/agent-events.ts';
+import { sseFrame } from '../../protocol/sse.ts';
+import {
+  type Invocation,
+  type ResponseHooks,
+  createAgentCoreEmulator,
+  responseHooks,
+} from '../../dev/agentcore/emulator.ts';
 import { waitFor } from './wait.ts';
 
 /**
- * A fault-injecting stand-in for the Bedrock AgentCore data plane, for tests only. It speaks the
- * route the AWS SDK calls — `POST /runtimes/{url-encoded ARN}/invocations?qualifier=…`, SigV4
- * signed — and answers errors the restJson1 way (status, `x-amzn-errortype`, `{"message"}`), so
- * the real SDK client runs against it unchanged. Each call follows a script the test chooses:
- * a normal answer, or a stall, a drip, a reset, garbage, a huge event, a 4xx/5xx…
+ * A fault-injecting stand-in for the Bedrock AgentCore data plane, for tests only, on the emulator
+ * core the local gateway uses too (dev/agentcore/emulator.ts), so the real SDK client runs against
+ * it unchanged. Each call follows a script the test chooses: a normal answer, or a stall, a drip,
+ * a reset, garbage, a huge event, a 4xx/5xx…
  */
 
 /** The error messages carry what must never reach a browser: an ARN, an account id, a request id. */
-export const LEAKY_DETAIL = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/secret_agent-AbCdEf1234 (request 1f2e3d4c-0000-4bad-beef-001122334455)';
+export const LEAKY_DETAIL =
+  'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/secret_agent-AbCdEf1234 (request 1f2e3d4c-0000-4bad-beef-001122334455)';
 
-export interface UpstreamCall {
+export interface UpstreamCall extends Omit<ResponseHooks, 'event'> {
   /** The runtime ARN, decoded from the path. */
   arn: string;
-  qualifier: string | null;
+  qualifier: string;
   runtimeSessionId: string | undefined;
   /** The JSON payload the SDK sent. */
   payload: unknown;
@@ -25,21 +32,10 @@ export interface UpstreamCall {
   abortedAt: number | undefined;
   /** Resolves with abortedAt; never resolves for a call that finished normally. */
   aborted: Promise<number>;
-  /** Bytes of response body written so far (accepted by the socket). */
-  bytesWritten: number;
   req: IncomingMessage;
   res: ServerResponse;
-  /** 200 text/event-stream, headers flushed. */
-  open(): void;
   /** Writes one Wire 1 event; waits while the socket is full (honours backpressure) — false if the client left. */
   event(name: AgentEventName | string, data: unknown): Promise<boolean>;
-  /** Writes raw bytes, honouring backpressure like `event`. */
-  raw(bytes: string | Buffer): Promise<boolean>;
-  end(): void;
-  /** A restJson1 error answer, as AgentCore sends one. */
-  fail(status: number, errorType: string | undefined, message?: string, contentType?: string): void;
-  /** Drops the TCP connection with a RST. */
-  reset(): void;
 }
 
 export type Script = (call: UpstreamCall) => void | Promise<void>;
@@ -61,7 +57,7 @@ export function answer(text = 'The answer is 42.'): Script {
 
 /** The bytes of a whole normal run, for scripts that deliver them in odd ways. */
 export function answerBytes(text: string, sessionId = 's'): string {
-  const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  const frame = (event: AgentEventName, data: unknown) => sseFrame(event, data);
   return (
     frame('AGENT_START', { timestamp: now(), session_id: sessionId }) +
     (text.match(/\S+\s*/g) ?? []).map((delta) => frame('LLM_TOKEN', { timestamp: now(), delta })).join('') +
@@ -140,7 +136,12 @@ export function hugeEvent(size: number): Script {
 }
 
 /** A restJson1 error before any stream. */
-export function failWith(status: number, errorType: string | undefined, message = `Denied for ${LEAKY_DETAIL}`, contentType?: string): Script {
+export function failWith(
+  status: number,
+  errorType: string | undefined,
+  message = `Denied for ${LEAKY_DETAIL}`,
+  contentType?: string,
+): Script {
   return (call) => call.fail(status, errorType, message, contentType);
 }
 
@@ -154,52 +155,27 @@ export interface FakeAgentCore {
   close(): Promise<void>;
 }
 
-function makeCall(req: IncomingMessage, res: ServerResponse, arn: string, qualifier: string | null, payload: unknown): UpstreamCall {
+function makeCall({ req, res, arn, qualifier, sessionId }: Invocation, payload: unknown): UpstreamCall {
   let markAborted!: (at: number) => void;
+  const hooks = responseHooks(req, res);
   const call: UpstreamCall = {
     arn,
     qualifier,
-    runtimeSessionId: req.headers['x-amzn-bedrock-agentcore-runtime-session-id'] as string | undefined,
+    runtimeSessionId: sessionId,
     payload,
     abortedAt: undefined,
     aborted: new Promise((resolve) => (markAborted = resolve)),
-    bytesWritten: 0,
+    get bytesWritten() {
+      return hooks.bytesWritten;
+    },
     req,
     res,
-    open() {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.flushHeaders();
-    },
-    event(name, data) {
-      return call.raw(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-    },
-    async raw(bytes) {
-      if (res.destroyed || res.writableEnded) return false;
-      const ok = res.write(bytes);
-      call.bytesWritten += Buffer.byteLength(bytes);
-      if (!ok) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
-      return !res.destroyed;
-    },
-    end() {
-      if (!res.writableEnded) res.end();
-    },
-    fail(status, errorType, message = 'error', contentType = 'application/json') {
-      res.writeHead(status, { 'content-type': contentType, ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
-      res.end(contentType === 'application/json' ? JSON.stringify({ message }) : message);
-    },
-    reset() {
-      req.socket.resetAndDestroy();
-    },
+    open: hooks.open,
+    event: hooks.event,
+    raw: hooks.raw,
+    end: hooks.end,
+    fail: hooks.fail,
+    reset: hooks.reset,
   };
   res.once('close', () => {
     if (!res.writableFinished) {
@@ -218,33 +194,23 @@ export async function startFakeAgentCore({ keepAliveMs = 100 } = {}): Promise<Fa
   const calls: UpstreamCall[] = [];
   const queue: Script[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const route = /^\/runtimes\/([^/]+)\/invocations$/.exec(url.pathname);
-    if (req.method !== 'POST' || !route) {
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' });
-      res.end('{"message":"No such operation"}');
-      return;
-    }
-    if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
-      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
-      res.end('{"message":"Not signed"}');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.concat(chunks).toString());
-      } catch {
-        payload = undefined;
-      }
-      const call = makeCall(req, res, decodeURIComponent(route[1]!), url.searchParams.get('qualifier'), payload);
-      calls.push(call);
-      const script = queue.shift() ?? answer();
-      Promise.resolve(script(call)).catch(() => res.destroy());
-    });
+  const server = createAgentCoreEmulator({
+    invoke: (invocation) => {
+      const chunks: Buffer[] = [];
+      invocation.req.on('data', (c: Buffer) => chunks.push(c));
+      invocation.req.on('end', () => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(Buffer.concat(chunks).toString());
+        } catch {
+          payload = undefined;
+        }
+        const call = makeCall(invocation, payload);
+        calls.push(call);
+        const script = queue.shift() ?? answer();
+        Promise.resolve(script(call)).catch(() => invocation.res.destroy());
+      });
+    },
   });
   server.keepAliveTimeout = keepAliveMs;
   server.on('connection', (socket) => {

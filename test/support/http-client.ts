@@ -1,5 +1,11 @@
-import { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, request } from 'node:http';
-import { SseParser } from '../../server/src/sse-parse.ts';
+import {
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  request,
+} from 'node:http';
+import { SseParser } from '../../protocol/sse.ts';
 
 export interface Answer {
   status: number;
@@ -18,7 +24,10 @@ export interface RequestOptions {
 }
 
 /** One plain HTTP request, with full control of method, headers and bytes (unlike fetch). */
-export function send(baseUrl: string, { method = 'POST', path = '/v1/chat/stream', headers = {}, body }: RequestOptions = {}): Promise<Answer> {
+export function send(
+  baseUrl: string,
+  { method = 'POST', path = '/v1/chat/stream', headers = {}, body }: RequestOptions = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, baseUrl), { method, headers }, (res) => {
       let raw = '';
@@ -72,7 +81,8 @@ export class ChatStream {
       res.setEncoding('utf8');
       res.on('data', (text: string) => {
         this.raw += text;
-        for (const { id, event, data } of this.parser.feed(text)) this.events.push({ id, event, data: JSON.parse(data) });
+        for (const { id, event, data } of this.parser.feed(text))
+          this.events.push({ id, event, data: JSON.parse(data) });
         this.notify();
       });
       res.on('close', () => {
@@ -93,7 +103,8 @@ export class ChatStream {
     const started = performance.now();
     try {
       while (!check(this)) {
-        if (performance.now() - started >= ms) throw new Error(`timed out; got ${this.events.map((e) => e.event).join(',')}`);
+        if (performance.now() - started >= ms)
+          throw new Error(`timed out; got ${this.events.map((e) => e.event).join(',')}`);
         await new Promise<void>((resolve) => this.waiters.push(resolve));
       }
     } finally {

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IdentityProvider } from '../../scripts/identity-provider.ts';
+import { IdentityProvider } from '../../dev/identity-provider.ts';
 
 export interface JwksServer {
   provider: IdentityProvider;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Browser, chromium } from 'playwright-core';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../dev/support/free-port.ts';
 
 export interface StartedStack {
   stack: ChildProcess;
@@ -12,11 +12,20 @@ export interface StartedStack {
 
 /** `npm start`'s script (`args`: `--auth` for start:auth) on free ports, once it has printed the URL to open. */
 export async function npmStart(args: string[] = []): Promise<StartedStack> {
-  const names = { bff: 'PORT', agent: 'AGENT_PORT', gateway: 'GATEWAY_PORT', ...(args.includes('--auth') ? { site: 'DEMO_SITE_PORT' } : {}) };
+  const names = {
+    bff: 'PORT',
+    agent: 'AGENT_PORT',
+    gateway: 'GATEWAY_PORT',
+    ...(args.includes('--auth') ? { site: 'DEMO_SITE_PORT' } : {}),
+  };
   const ports: Record<string, number> = {};
   for (const name of Object.keys(names)) ports[name] = await freePort();
-  const stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
-    env: { ...process.env, ...Object.fromEntries(Object.entries(names).map(([name, variable]) => [variable, String(ports[name])])), OFFLINE_TOKEN_DELAY_MS: '10' },
+  const stack = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts', ...args], {
+    env: {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(names).map(([name, variable]) => [variable, String(ports[name])])),
+      OFFLINE_TOKEN_DELAY_MS: '10',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -43,6 +52,14 @@ export async function stopStack(stack: ChildProcess | undefined): Promise<void> 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

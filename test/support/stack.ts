@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import { createGateway, listenGateway } from '../../agent/src/gateway.ts';
+import { createGateway, listenGateway } from '../../dev/agentcore/gateway.ts';
 import { buildGraph } from '../../agent/src/graph.ts';
 import { OfflineChatModel } from '../../agent/src/offline-model.ts';
 import { createRuntime } from '../../agent/src/runtime.ts';

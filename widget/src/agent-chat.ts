@@ -1,25 +1,20 @@
-import { LitElement, type PropertyValues, html, nothing } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { ChatStreamError, streamChat } from './chat-stream.ts';
+import { ChatStreamError, type ChatTransport, streamChat, widgetError } from './chat-stream.ts';
+import { Conversation } from './conversation.ts';
+import { emit } from './events.ts';
 import { randomId } from './ids.ts';
 import { MarkdownView } from './markdown/view.ts';
-import { type PersistMode, loadConversation, saveConversation } from './persistence.ts';
+import type { PersistMode } from './persistence.ts';
 import { RunController } from './run-controller.ts';
+import { ScrollFollow } from './scroll-follow.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
-import { styles } from './styles.ts';
-import { type AssistantEntry, type Entry, type TextPart, type ToolCall, type TurnError, applyEvent, endTurn, entryText } from './transcript.ts';
+import { styles } from './styles/index.ts';
+import { panelTemplate } from './templates/panel.ts';
+import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn } from './transcript.ts';
 
-const newId = randomId;
-const newTurn = (): AssistantEntry => ({ role: 'assistant', id: newId(), parts: [], status: 'thinking' });
-
-const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
-const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18" /></svg>`;
-
-/** Dispatches an `agent-chat-*` event, bubbling and composed; false if a listener cancelled it. */
-const emit = (target: EventTarget, type: string, detail: unknown, cancelable = false) =>
-  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
@@ -118,44 +113,23 @@ export class AgentChat extends LitElement {
   /** Called before every request for headers that change (a fresh token); merged over `headers`. */
   getHeaders: (() => HeaderMap | Promise<HeaderMap>) | undefined;
 
-  @state() private entries: Entry[] = [];
-  /** Whether the reader is at the bottom of the transcript, so it follows the stream. */
-  @state() private atBottom = true;
   /** What the polite live region says: the last completed answer. */
   @state() private announcement = '';
   @query('textarea') private input!: HTMLTextAreaElement;
   @query('.log') private log!: HTMLElement;
   @query('.launcher') private launcherButton!: HTMLButtonElement | null;
 
+  private readonly conversation = new Conversation(this);
   private readonly runs = new RunController(this);
+  private readonly follow = new ScrollFollow(this, () => this.log);
+  /** How a message reaches the agent: Wire 2 over SSE. */
+  private readonly transport: ChatTransport = streamChat;
   private views = new WeakMap<TextPart, MarkdownView>();
-  /** Keeps the newest text in view as the transcript grows, unless the reader scrolled up. */
-  private readonly follow = new ResizeObserver(() => {
-    if (this.atBottom) this.scrollToBottom();
-  });
-  private restored = false;
-  private lastScrollTop = 0;
-  private readonly onPageHide = () => this.save();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    addEventListener('pagehide', this.onPageHide);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    removeEventListener('pagehide', this.onPageHide);
-  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.restore();
+    this.conversation.restore();
     // Rendered answers carry some strings (the copy button's): render them afresh.
     if (changed.has('strings') && this.hasUpdated) this.views = new WeakMap();
-  }
-
-  protected override firstUpdated(): void {
-    this.follow.observe(this.log);
-    this.follow.observe(this.log.firstElementChild!);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -163,107 +137,28 @@ export class AgentChat extends LitElement {
   }
 
   override render() {
-    const s = this.words;
-    const launcher = this.mode === 'launcher';
-    const busy = this.runs.running;
-    const last = this.entries.at(-1);
-    const panel = html`<section
-      part="base"
-      id="panel"
-      role=${launcher ? 'dialog' : 'region'}
-      aria-label=${s.heading}
-      ?hidden=${launcher && !this.open}
-      @keydown=${this.onPanelKeydown}
-    >
-      <header part="header">
-        <span part="heading" class="heading">${s.heading}</span>
-        <button type="button" part="new-button" class="ghost" ?disabled=${!this.entries.length} @click=${this.onNewConversation}>
-          ${s.newConversation}
-        </button>
-        ${launcher
-          ? html`<button type="button" part="close-button" class="ghost icon" aria-label=${s.closeChat} @click=${this.closePanel}>${closeIcon}</button>`
-          : nothing}
-      </header>
-      <div class="body">
-        <div part="transcript" class="log" role="log" aria-live="off" aria-label=${s.transcript} tabindex="0" @scroll=${this.onScroll}>
-          <div class="content">
-            ${repeat(
-              this.entries,
-              (entry) => entry.id,
-              (entry) => this.renderEntry(entry, entry === last, s),
-            )}
-          </div>
-        </div>
-        ${this.atBottom
-          ? nothing
-          : html`<button type="button" part="jump-button" class="jump" @click=${this.jumpToLatest}>${s.jumpToLatest}</button>`}
-      </div>
-      <div class="sr" role="status">${this.announcement}</div>
-      <form part="composer" @submit=${this.onSubmit}>
-        <textarea part="input" aria-label=${s.inputLabel} rows="1" placeholder=${s.placeholder} @keydown=${this.onKeydown}></textarea>
-        ${busy
-          ? html`<button type="button" part="stop-button" @click=${this.onStop}>${s.stop}</button>`
-          : html`<button part="send-button">${s.send}</button>`}
-      </form>
-    </section>`;
-    if (!launcher) return panel;
-    return html`${panel}
-      <button
-        type="button"
-        part="launcher"
-        class="launcher"
-        aria-label=${this.open ? s.closeChat : s.openChat}
-        aria-expanded=${this.open}
-        aria-controls="panel"
-        @click=${this.toggle}
-      >
-        ${this.open ? closeIcon : chatIcon}
-      </button>`;
-  }
-
-  /** One message; if drawing it throws, its text as plain text with a notice, and the rest goes on. */
-  private renderEntry(entry: Entry, isLast: boolean, s: AgentChatStrings) {
-    try {
-      return entry.role === 'user'
-        ? html`<div part="message message-user" class="message user"><span class="sr">${s.you}: </span>${entry.text}</div>`
-        : this.renderTurn(entry, isLast, s);
-    } catch (error) {
-      console.warn('agent-chat: a message could not be shown and is shown as plain text', error);
-      return html`<div part="message message-${entry.role}" class="message ${entry.role}">
-        <div part="render-notice" class="notice">${s.renderFailed}</div>
-        <div class="plain">${entryText(entry)}</div>
-      </div>`;
-    }
-  }
-
-  private renderTurn(turn: AssistantEntry, isLast: boolean, s: AgentChatStrings) {
-    const lastPart = turn.parts.at(-1);
-    // Thinking: nothing yet, or a tool answered and the agent works on with its result.
-    const thinking = turn.status === 'thinking' || (turn.status === 'streaming' && lastPart?.kind === 'tool');
-    const ended = turn.status === 'error' || turn.status === 'cancelled';
-    return html`<div part="message message-assistant" class="message assistant" data-status=${turn.status}>
-      <span class="sr">${s.assistant}:</span>
-      ${turn.parts.map((part) =>
-        part.kind === 'text' ? html`<div class="text">${this.viewFor(part).element}</div>` : this.showTools ? this.renderTool(part, s) : nothing,
-      )}
-      ${thinking ? html`<div part="thinking" class="thinking">${s.thinking}</div>` : nothing}
-      ${turn.status === 'cancelled' ? html`<div class="stopped">${s.stopped}</div>` : nothing}
-      ${turn.status === 'error'
-        ? html`<div part="error" class="error" role="alert">${describeError(s, turn.error ?? { code: 'unknown', message: '' })}</div>`
-        : nothing}
-      ${ended && isLast ? html`<button type="button" part="retry-button" class="ghost" @click=${this.onRetry}>${s.retry}</button>` : nothing}
-    </div>`;
-  }
-
-  private renderTool(call: ToolCall, s: AgentChatStrings) {
-    const status = { running: s.toolRunning, done: s.toolDone, failed: s.toolFailed, cancelled: s.toolCancelled }[call.status];
-    return html`<details part="tool-card" class="tool" data-status=${call.status}>
-      <summary><span class="name">${call.tool}</span><code>${JSON.stringify(call.args)}</code><span class="status">${status}</span></summary>
-      <div class="label">${s.toolArguments}</div>
-      <pre><code>${JSON.stringify(call.args, null, 2)}</code></pre>
-      ${call.status === 'done' ? html`<div class="label">${s.toolResult}</div><pre><code>${call.result}</code></pre>` : nothing}
-      ${call.status === 'failed' ? html`<div class="label">${s.toolError}</div><pre class="error"><code>${call.error}</code></pre>` : nothing}
-    </details>`;
+    const strings = this.words;
+    return panelTemplate({
+      strings,
+      launcher: this.mode === 'launcher',
+      open: this.open,
+      busy: this.runs.running,
+      entries: this.conversation.entries,
+      message: { strings, showTools: this.showTools, viewFor: this.viewFor, onRetry: this.onRetry },
+      atBottom: this.follow.atBottom,
+      announcement: this.announcement,
+      on: {
+        panelKeydown: this.onPanelKeydown,
+        newConversation: this.onNewConversation,
+        close: this.closePanel,
+        scroll: this.follow.onScroll,
+        jump: this.follow.jump,
+        submit: this.onSubmit,
+        inputKeydown: this.onKeydown,
+        stop: this.onStop,
+        toggle: this.toggle,
+      },
+    });
   }
 
   /**
@@ -272,11 +167,11 @@ export class AgentChat extends LitElement {
    */
   send(text: string): boolean {
     const message = text.trim();
-    this.restore();
+    this.conversation.restore();
     if (!message || this.runs.running || !emit(this, 'agent-chat-send', { message, retry: false }, true)) return false;
     const turn = newTurn();
-    this.entries = [...this.entries, { role: 'user', id: newId(), text: message }, turn];
-    this.atBottom = true;
+    this.conversation.entries = [...this.conversation.entries, { role: 'user', id: randomId(), text: message }, turn];
+    this.follow.follow();
     void this.run(turn, message);
     return true;
   }
@@ -288,12 +183,9 @@ export class AgentChat extends LitElement {
 
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
-    this.restore();
     this.runs.forget();
-    this.entries = [];
     this.announcement = '';
-    this.sessionId = newId();
-    this.save();
+    this.conversation.clear();
   }
 
   /** The strings in effect: the defaults, then `strings`, then the `heading` and `placeholder` attributes. */
@@ -304,47 +196,30 @@ export class AgentChat extends LitElement {
     return { ...DEFAULT_STRINGS, ...this.strings, ...own };
   }
 
-  private viewFor(part: TextPart): MarkdownView {
+  private readonly viewFor = (part: TextPart): MarkdownView => {
     let view = this.views.get(part);
     if (!view) {
       const { copy, copied, image, renderFailed } = this.words;
       this.views.set(part, (view = new MarkdownView(part.source, { copy, copied, image }, renderFailed)));
     }
     return view;
-  }
-
-  private get storageKey(): string {
-    return `agent-chat:${this.id || this.endpoint}`;
-  }
-
-  /** Picks up the stored conversation, once: before the first render or the first send. */
-  private restore(): void {
-    if (this.restored) return;
-    this.restored = true;
-    const saved = this.persist === 'none' ? undefined : loadConversation(this.persist, this.storageKey);
-    if (saved) this.entries = saved.entries;
-    this.sessionId ||= saved?.sessionId ?? newId();
-  }
-
-  private save(): void {
-    if (this.persist !== 'none') saveConversation(this.persist, this.storageKey, { sessionId: this.sessionId, entries: this.entries });
-  }
+  };
 
   /** Streams the answer to `message` into `turn`; a stale run (after `clear()`) writes nothing. */
   private async run(turn: AssistantEntry, message: string): Promise<void> {
     const run = this.runs.start();
-    this.save();
+    this.conversation.save();
     let failure: TurnError | undefined;
     try {
-      if (!this.endpoint) throw new ChatStreamError('no_endpoint', '', false);
+      if (!this.endpoint) throw widgetError('no_endpoint');
       let headers: HeaderMap;
       try {
         headers = { ...this.headers, ...(await this.getHeaders?.()) };
       } catch {
-        throw new ChatStreamError('headers', '', true);
+        throw widgetError('headers');
       }
       if (!run.signal.aborted) {
-        await streamChat({
+        await this.transport({
           endpoint: this.endpoint,
           message,
           sessionId: this.sessionId,
@@ -377,85 +252,74 @@ export class AgentChat extends LitElement {
     const texts = turn.parts.filter((p): p is TextPart => p.kind === 'text');
     for (const part of texts) this.viewFor(part).flush();
     this.requestUpdate();
-    this.save();
+    this.conversation.save();
     const status = turn.status === 'complete' || turn.status === 'cancelled' ? turn.status : 'error';
-    if (status === 'complete') this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
+    if (status === 'complete')
+      this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
     if (status === 'cancelled') this.announcement = s.stopped;
     if (status === 'error') {
       const error = turn.error ?? { code: 'unknown', message: '', retryable: true };
-      emit(this, 'agent-chat-error', { code: error.code, message: describeError(s, error), retryable: error.retryable });
+      emit(this, 'agent-chat-error', {
+        code: error.code,
+        message: describeError(s, error),
+        retryable: error.retryable,
+      });
     }
     emit(this, 'agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
   }
 
-  private onSubmit(e: SubmitEvent): void {
+  private readonly onSubmit = (e: SubmitEvent): void => {
     e.preventDefault();
     // The typed text stays in the input unless it was really sent.
     if (this.send(this.input.value)) this.input.value = '';
     this.input.focus();
-  }
+  };
 
-  private onKeydown(e: KeyboardEvent): void {
+  private readonly onKeydown = (e: KeyboardEvent): void => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.input.form!.requestSubmit();
     }
-  }
+  };
 
-  private onStop(): void {
+  private readonly onStop = (): void => {
     this.stop();
     this.input.focus();
-  }
+  };
 
-  private onRetry(): void {
-    const user = this.entries.at(-2);
-    if (user?.role !== 'user' || this.runs.running || !emit(this, 'agent-chat-send', { message: user.text, retry: true }, true)) return;
+  private readonly onRetry = (): void => {
+    const { entries } = this.conversation;
+    const user = entries.at(-2);
+    if (
+      user?.role !== 'user' ||
+      this.runs.running ||
+      !emit(this, 'agent-chat-send', { message: user.text, retry: true }, true)
+    )
+      return;
     const turn = newTurn();
-    this.entries = [...this.entries.slice(0, -1), turn];
-    this.atBottom = true;
+    this.conversation.entries = [...entries.slice(0, -1), turn];
+    this.follow.follow();
     void this.run(turn, user.text);
-  }
+  };
 
-  private onNewConversation(): void {
+  private readonly onNewConversation = (): void => {
     this.clear();
     this.input.focus();
-  }
+  };
 
-  private scrollToBottom(): void {
-    this.log.scrollTop = this.log.scrollHeight;
-    this.lastScrollTop = this.log.scrollTop;
-  }
-
-  private onScroll(): void {
-    const { scrollHeight, scrollTop, clientHeight } = this.log;
-    // Our own scroll to the bottom: by the time its event comes, more text may have arrived below.
-    if (scrollTop === this.lastScrollTop) return;
-    // The reader scrolled: any move up lets go of the stream, back down near the bottom follows it.
-    const distance = scrollHeight - scrollTop - clientHeight;
-    this.atBottom = distance < 2 || (scrollTop > this.lastScrollTop && distance < 40);
-    this.lastScrollTop = scrollTop;
-  }
-
-  private jumpToLatest(): void {
-    this.atBottom = true;
-    this.scrollToBottom();
-    // The button goes away: keyboard focus moves to the transcript it scrolled.
-    this.log.focus();
-  }
-
-  private toggle(): void {
+  private readonly toggle = (): void => {
     this.open = !this.open;
-  }
+  };
 
-  private async closePanel(): Promise<void> {
+  private readonly closePanel = async (): Promise<void> => {
     this.open = false;
     await this.updateComplete;
     this.launcherButton?.focus();
-  }
+  };
 
-  private onPanelKeydown(e: KeyboardEvent): void {
+  private readonly onPanelKeydown = (e: KeyboardEvent): void => {
     if (e.key === 'Escape' && this.mode === 'launcher') void this.closePanel();
-  }
+  };
 }
 
 // A page may load the script twice (say, once directly and once through a tag manager).

@@ -1,5 +1,6 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import type { ChatEvent, ErrorBody } from '../../protocol/chat-events.ts';
+import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
+import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
 
 /**
  * Why a send failed. `message` is the chat service's own explanation when it gave one, and empty
@@ -16,17 +17,28 @@ export class ChatStreamError extends Error {
   }
 }
 
-export interface StreamChatOptions {
+/** An error the widget raises itself, retryable or not as protocol/chat-errors.ts says. */
+export const widgetError = (code: WidgetErrorCode) => new ChatStreamError(code, '', WIDGET_ERRORS[code].retryable);
+
+/** One run as the element asks for it, whatever the wire. */
+export interface ChatRunRequest {
   endpoint: string;
   message: string;
   sessionId: string;
   signal: AbortSignal;
   headers?: Record<string, string>;
+  /** Each event as it arrives, as Wire 2 (a transport for another wire maps to it). */
   onEvent: (event: ChatEvent) => void;
 }
 
+/**
+ * The seam between the element and a wire: runs one message, delivering Wire 2 events, and
+ * resolves when the run is over (or `signal` stopped it); fails with a ChatStreamError.
+ */
+export type ChatTransport = (request: ChatRunRequest) => Promise<void>;
+
 async function errorFromResponse(response: Response): Promise<ChatStreamError> {
-  const retryable = response.status === 429 || response.status >= 500;
+  const retryable = retryableStatus(response.status);
   try {
     const { error } = (await response.json()) as ErrorBody;
     if (error?.message) return new ChatStreamError(error.code, error.message, retryable);
@@ -37,12 +49,12 @@ async function errorFromResponse(response: Response): Promise<ChatStreamError> {
 }
 
 /**
- * POSTs one message and delivers each Wire 2 event as it arrives. One call is exactly one POST:
- * fetch-event-source would otherwise retry on its own after an error (`onerror` must throw) or
- * abort and re-POST whenever the tab is hidden and shown again (`openWhenHidden: true`), which
- * would send the user's message twice. Resolves when the stream ends or `signal` aborts it.
+ * Wire 2: POSTs one message and delivers each event, checked, as it arrives. One call is exactly
+ * one POST: fetch-event-source would otherwise retry on its own after an error (`onerror` must
+ * throw) or abort and re-POST whenever the tab is hidden and shown again (`openWhenHidden: true`),
+ * which would send the user's message twice.
  */
-export async function streamChat({ endpoint, message, sessionId, signal, headers, onEvent }: StreamChatOptions): Promise<void> {
+export const streamChat: ChatTransport = async ({ endpoint, message, sessionId, signal, headers, onEvent }) => {
   let finished = false;
   await fetchEventSource(endpoint, {
     method: 'POST',
@@ -52,25 +64,22 @@ export async function streamChat({ endpoint, message, sessionId, signal, headers
     openWhenHidden: true,
     async onopen(response) {
       if (!response.ok) throw await errorFromResponse(response);
-      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) throw new ChatStreamError('bad_content_type', '', false);
+      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) throw widgetError('bad_content_type');
     },
     onmessage({ event, data }) {
       if (!data) return; // heartbeats and empty events carry nothing
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data);
-      } catch {
-        throw new ChatStreamError('bad_event', '', true);
-      }
-      if (event === 'done') finished = true;
-      onEvent({ event, data: parsed } as ChatEvent);
+      const checked = readChatEvent(event, data);
+      if (checked === null) throw widgetError('bad_event');
+      if (!checked) return; // an event this widget does not know (a newer BFF's)
+      if (checked.event === 'done') finished = true;
+      onEvent(checked);
     },
     onclose() {
-      if (!finished) throw new ChatStreamError('stream_cut', '', true);
+      if (!finished) throw widgetError('stream_cut');
     },
     onerror(error) {
       // Rethrowing stops fetch-event-source from retrying (and re-POSTing) by itself.
-      throw error instanceof ChatStreamError ? error : new ChatStreamError('network', '', true);
+      throw error instanceof ChatStreamError ? error : widgetError('network');
     },
   });
-}
+};

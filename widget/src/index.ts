@@ -1,4 +1,5 @@
 export { AgentChat, type HeaderMap } from './agent-chat.ts';
+export type { AgentChatEventMap } from './events.ts';
 export { ChatStreamError } from './chat-stream.ts';
 export { MarkdownSource } from './markdown/source.ts';
 export { MarkdownView } from './markdown/view.ts';

@@ -45,7 +45,8 @@ export function loadConversation(mode: PersistMode, key: string): Conversation |
   }
 }
 
-const isQuotaError = (error: unknown) => error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+const isQuotaError = (error: unknown) =>
+  error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
 
 /**
  * Stores the conversation, newest turns first: when the whole is over MAX_STORED_CHARS, or the
@@ -83,5 +84,7 @@ export function saveConversation(mode: PersistMode, key: string, { sessionId, en
   } catch {
     // The storage is full of other things: the conversation will not survive a reload.
   }
-  console.warn(`agent-chat: the conversation "${key}" is too large for this browser's storage; only its session id is kept`);
+  console.warn(
+    `agent-chat: the conversation "${key}" is too large for this browser's storage; only its session id is kept`,
+  );
 }

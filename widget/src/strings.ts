@@ -1,3 +1,5 @@
+import { WIDGET_ERRORS } from '../../protocol/chat-errors.ts';
+
 /** Every word the widget shows or says. Override any of them with the `strings` property. */
 export const DEFAULT_STRINGS = {
   /** The header's title (also the `heading` attribute). */
@@ -31,21 +33,21 @@ export const DEFAULT_STRINGS = {
   toolResult: 'Result',
   toolError: 'Error',
   /** Errors the widget describes itself; errors from the chat service come with their own words. */
-  errorNetwork: 'Could not reach the chat service. Check your connection and try again.',
-  errorStreamCut: 'The connection closed before the answer was complete.',
-  errorBadContentType: 'The chat service did not answer with a stream.',
-  errorBadEvent: 'The chat service sent something unreadable.',
+  errorNetwork: WIDGET_ERRORS.network.message,
+  errorStreamCut: WIDGET_ERRORS.stream_cut.message,
+  errorBadContentType: WIDGET_ERRORS.bad_content_type.message,
+  errorBadEvent: WIDGET_ERRORS.bad_event.message,
   /** `{status}` is replaced by the HTTP status. */
   errorHttp: 'The chat service answered {status}.',
-  errorHeaders: 'Could not prepare the request to the chat service.',
-  errorNoEndpoint: 'This chat has no endpoint to send to.',
+  errorHeaders: WIDGET_ERRORS.headers.message,
+  errorNoEndpoint: WIDGET_ERRORS.no_endpoint.message,
   errorUnknown: 'Something went wrong.',
 };
 
 export type AgentChatStrings = typeof DEFAULT_STRINGS;
 
 /** The string describing each error code the widget itself raises. */
-const ERROR_STRINGS: Record<string, keyof AgentChatStrings> = {
+const ERROR_STRINGS: Record<keyof typeof WIDGET_ERRORS, keyof AgentChatStrings> = {
   network: 'errorNetwork',
   stream_cut: 'errorStreamCut',
   bad_content_type: 'errorBadContentType',
@@ -59,5 +61,7 @@ export function describeError(strings: AgentChatStrings, { code, message }: { co
   if (message) return message;
   const http = /^http_(\d+)$/.exec(code);
   if (http) return strings.errorHttp.replace('{status}', http[1]!);
-  return strings[ERROR_STRINGS[code] ?? 'errorUnknown'];
+  return strings[
+    Object.hasOwn(ERROR_STRINGS, code) ? ERROR_STRINGS[code as keyof typeof ERROR_STRINGS] : 'errorUnknown'
+  ];
 }

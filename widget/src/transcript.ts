@@ -110,8 +110,15 @@ export function entryText(entry: Entry): string {
 }
 
 const TOOL_STATUSES: ReadonlyArray<ToolCall['status']> = ['running', 'done', 'failed', 'cancelled'];
-const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = ['thinking', 'streaming', 'complete', 'error', 'cancelled'];
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = [
+  'thinking',
+  'streaming',
+  'complete',
+  'error',
+  'cancelled',
+];
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const optionalString = (value: unknown) => (value === undefined ? undefined : String(value));
 
 /**
@@ -138,9 +145,19 @@ export function restoreEntries(stored: unknown): Entry[] {
       };
     });
     const error = isObject(entry.error)
-      ? { code: String(entry.error.code), message: String(entry.error.message ?? ''), retryable: entry.error.retryable === true }
+      ? {
+          code: String(entry.error.code),
+          message: String(entry.error.message ?? ''),
+          retryable: entry.error.retryable === true,
+        }
       : undefined;
-    const turn: AssistantEntry = { role: 'assistant', id, parts, status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete', error };
+    const turn: AssistantEntry = {
+      role: 'assistant',
+      id,
+      parts,
+      status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete',
+      error,
+    };
     endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as 'complete' | 'error' | 'cancelled'), error);
     return turn;
   });

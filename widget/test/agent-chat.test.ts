@@ -5,13 +5,15 @@ import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
 import { DEFAULT_STRINGS } from '../src/strings.ts';
 import { $, $$, nextDone, scenarioStats, sleep, transcriptText, typeAndSend, waitForAlert } from './helpers.ts';
+import { chatError } from '../../protocol/chat-errors.ts';
 
 describe('<agent-chat>', () => {
   beforeEach(() => sessionStorage.clear());
 
   it('renders a labelled input, a send button, a log for the transcript and a separate polite live region', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/seed"></agent-chat>`);
-    for (const part of ['base', 'header', 'heading', 'transcript', 'composer', 'input', 'send-button']) expect($(el, `[part~=${part}]`), part).to.exist;
+    for (const part of ['base', 'header', 'heading', 'transcript', 'composer', 'input', 'send-button'])
+      expect($(el, `[part~=${part}]`), part).to.exist;
     const log = $(el, '[part=transcript]')!;
     expect(log.getAttribute('role')).to.equal('log');
     // The log itself must not announce every token: a separate region announces finished answers.
@@ -25,7 +27,7 @@ describe('<agent-chat>', () => {
   it('shows the user message, a collapsed tool card with name, arguments, status and result, and the answer', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/seed"></agent-chat>`);
     const seen: string[] = [];
-    el.addEventListener('agent-chat-event', (e) => seen.push((e as CustomEvent).detail.event));
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     expect((await done).status).to.equal('complete');
@@ -35,12 +37,25 @@ describe('<agent-chat>', () => {
     const card = $<HTMLDetailsElement>(el, '[part=tool-card]')!;
     expect(card.open, 'collapsed by default').to.equal(false);
     expect(card.dataset.status).to.equal('done');
-    expect(card.querySelector('summary')!.textContent).to.contain('calculator').and.contain('{"expression":"5+5"}').and.contain('done');
+    expect(card.querySelector('summary')!.textContent)
+      .to.contain('calculator')
+      .and.contain('{"expression":"5+5"}')
+      .and.contain('done');
     expect(card.querySelector('pre code')!.textContent).to.equal('{\n  "expression": "5+5"\n}');
     expect(card.querySelector('pre:last-of-type code')!.textContent).to.equal('10');
     expect($(el, '[part~=message-assistant] .text')!.textContent).to.equal('The result of 5+5 is 10.');
     expect(text).not.to.contain('Thinking');
-    expect(seen).to.deep.equal(['start', 'agent_start', 'tool_start', 'tool_end', 'token', 'token', 'token', 'message', 'done']);
+    expect(seen).to.deep.equal([
+      'start',
+      'agent_start',
+      'tool_start',
+      'tool_end',
+      'token',
+      'token',
+      'token',
+      'message',
+      'done',
+    ]);
   });
 
   it('pairs each result with its call by id, and shows a failed call as failed', async () => {
@@ -69,7 +84,9 @@ describe('<agent-chat>', () => {
     // The scenario pauses after its first token: the text shows before the answer is complete.
     await waitUntil(() => $(el, '.text')?.textContent === 'The result', 'the first token shows', { timeout: 5000 });
     expect($(el, '[part=stop-button]'), 'still streaming').to.exist;
-    await waitUntil(() => $(el, '.text')!.textContent === 'The result of 5+5 is 10.', 'the answer completed', { timeout: 5000 });
+    await waitUntil(() => $(el, '.text')!.textContent === 'The result of 5+5 is 10.', 'the answer completed', {
+      timeout: 5000,
+    });
   });
 
   it('renders the answer as markdown', async () => {
@@ -91,7 +108,10 @@ describe('<agent-chat>', () => {
     el.send('```sh\nnpm start\n```');
     await done;
     const button = $(el, '[part~=message-assistant] [part=copy-button]')!;
-    const label = () => [...button.querySelectorAll('span')].filter((span) => getComputedStyle(span).display !== 'none').map((span) => span.textContent);
+    const label = () =>
+      [...button.querySelectorAll('span')]
+        .filter((span) => getComputedStyle(span).display !== 'none')
+        .map((span) => span.textContent);
     expect(label()).to.deep.equal(['Copy']);
     await navigator.clipboard.writeText('before');
     button.click();
@@ -104,7 +124,9 @@ describe('<agent-chat>', () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/agent-error"></agent-chat>`);
     typeAndSend(el, 'Hello there');
     await waitForAlert(el);
-    expect($(el, '[role=alert]')!.textContent).to.equal('The assistant is handling too many requests. Try again in a moment.');
+    expect($(el, '[role=alert]')!.textContent).to.equal(
+      'The assistant is handling too many requests. Try again in a moment.',
+    );
     expect($(el, '[role=alert]')!.getAttribute('part')).to.equal('error');
     expect(transcriptText(el)).to.contain('Hello there');
   });
@@ -187,13 +209,19 @@ describe('<agent-chat>', () => {
     $(el, '[part=stop-button]')!.click();
     expect((await done).status).to.equal('cancelled');
     await el.updateComplete;
-    await waitUntil(async () => (await scenarioStats('hold')).aborted === before.aborted + 1, 'the server saw the request end');
+    await waitUntil(
+      async () => (await scenarioStats('hold')).aborted === before.aborted + 1,
+      'the server saw the request end',
+    );
     expect(transcriptText(el)).to.contain('What is 5+5?').and.contain('The result').and.contain('Stopped.');
     expect($<HTMLDetailsElement>(el, '[part=tool-card]')!.dataset.status, 'the tool is done').to.equal('done');
     expect($(el, '[part=send-button]')).to.exist;
     expect($(el, '[part=stop-button]')).to.equal(null);
     $(el, '[part=retry-button]')!.click();
-    await waitUntil(async () => (await scenarioStats('hold')).posts === before.posts + 2, 'retry sent the message again');
+    await waitUntil(
+      async () => (await scenarioStats('hold')).posts === before.posts + 2,
+      'retry sent the message again',
+    );
     el.stop();
   });
 
@@ -202,7 +230,7 @@ describe('<agent-chat>', () => {
     const before = (await scenarioStats('flaky')).posts;
     typeAndSend(el, 'What is 5+5?');
     await waitForAlert(el);
-    expect($(el, '[role=alert]')!.textContent).to.equal('The assistant is busy. Try again.');
+    expect($(el, '[role=alert]')!.textContent).to.equal(chatError('shutting_down').message);
     const done = nextDone(el);
     $(el, '[part=retry-button]')!.click();
     expect((await done).status).to.equal('complete');
@@ -251,8 +279,19 @@ describe('<agent-chat>', () => {
     ]);
     expect(seen[0]!.detail).to.deep.equal({ message: 'Hello', retry: false });
     expect(seen[0]!.cancelable).to.equal(true);
-    expect(seen[3]!.detail).to.deep.equal({ event: 'error', data: { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true } });
-    expect(seen[5]!.detail).to.deep.equal({ code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true });
+    expect(seen[3]!.detail).to.deep.equal({
+      event: 'error',
+      data: {
+        code: 'throttled',
+        message: 'The assistant is handling too many requests. Try again in a moment.',
+        retryable: true,
+      },
+    });
+    expect(seen[5]!.detail).to.deep.equal({
+      code: 'throttled',
+      message: 'The assistant is handling too many requests. Try again in a moment.',
+      retryable: true,
+    });
     expect(seen[6]!.detail).to.deep.equal({ status: 'error', text: '' });
   });
 
@@ -290,7 +329,9 @@ describe('<agent-chat>', () => {
   });
 
   it('follows the stream only while the reader is at the bottom, and offers a jump to the latest', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/echo?size=12&delay=15" style="--agent-chat-height: 16rem"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat endpoint="/scripted/echo?size=12&delay=15" style="--agent-chat-height: 16rem"></agent-chat>`,
+    );
     const log = $(el, '[part=transcript]')!;
     const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 2;
     // Sees each frame in which the transcript grew, right after the widget reacted to it.
@@ -304,7 +345,10 @@ describe('<agent-chat>', () => {
       const paragraphs = () => $(el, '.md')?.querySelectorAll('p').length ?? 0;
       await waitUntil(() => paragraphs() >= 12, 'a good part of the answer arrived', { timeout: 5000 });
       expect(frames.length).to.be.greaterThan(5);
-      expect(frames.every((f) => f.bottom), 'at the bottom after every frame that grew').to.equal(true);
+      expect(
+        frames.every((f) => f.bottom),
+        'at the bottom after every frame that grew',
+      ).to.equal(true);
       expect($(el, '[part=jump-button]')).to.equal(null);
 
       log.scrollTop = 0;
@@ -313,7 +357,10 @@ describe('<agent-chat>', () => {
       const seen = paragraphs();
       await waitUntil(() => paragraphs() >= seen + 5, 'more text arrived', { timeout: 5000 });
       expect(frames.length).to.be.greaterThan(0);
-      expect(frames.every((f) => f.top === 0), 'stays where the reader is').to.equal(true);
+      expect(
+        frames.every((f) => f.top === 0),
+        'stays where the reader is',
+      ).to.equal(true);
 
       $(el, '[part=jump-button]')!.click();
       await el.updateComplete;
@@ -323,7 +370,10 @@ describe('<agent-chat>', () => {
       frames = [];
       await done;
       await el.updateComplete;
-      expect(frames.every((f) => f.bottom), 'followed again to the end').to.equal(true);
+      expect(
+        frames.every((f) => f.bottom),
+        'followed again to the end',
+      ).to.equal(true);
     } finally {
       probe.disconnect();
     }
@@ -347,7 +397,9 @@ describe('<agent-chat>', () => {
   });
 
   it('lets the page override every word it shows', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/cut" heading="Assistance" placeholder="Demandez…"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat endpoint="/scripted/cut" heading="Assistance" placeholder="Demandez…"></agent-chat>`,
+    );
     const strings = Object.fromEntries(Object.keys(DEFAULT_STRINGS).map((key) => [key, `«${key}»`]));
     el.strings = strings;
     const done = nextDone(el);
@@ -367,7 +419,10 @@ describe('<agent-chat>', () => {
     expect($(el, '[part=tool-card] .label')!.textContent).to.equal('«toolArguments»');
     // Every visible word outside the messages themselves is one of the page's.
     const chrome = [...el.shadowRoot!.querySelectorAll('*')].filter(
-      (node) => !node.closest('[part~=message-user], .md, pre, summary .name, summary code') && node.childElementCount === 0 && node.textContent!.trim(),
+      (node) =>
+        !node.closest('[part~=message-user], .md, pre, summary .name, summary code') &&
+        node.childElementCount === 0 &&
+        node.textContent!.trim(),
     );
     expect(chrome.length).to.be.at.least(8);
     for (const node of chrome) expect(node.textContent!.trim()).to.match(/^«\w+»:?$|^Assistance$/, node.outerHTML);
@@ -376,7 +431,9 @@ describe('<agent-chat>', () => {
   it('is accessible while it shows a conversation', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/echo"></agent-chat>`);
     const done = nextDone(el);
-    el.send('# Title\n\nSome *text* with [a link](https://example.com/).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```');
+    el.send(
+      '# Title\n\nSome *text* with [a link](https://example.com/).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```',
+    );
     await done;
     $<HTMLDetailsElement>(el, '[part=tool-card]')!.open = true;
     await expect(el).to.be.accessible();

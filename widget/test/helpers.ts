@@ -1,8 +1,11 @@
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { AgentChat } from '../src/agent-chat.ts';
 
-export const $ = <E extends Element = HTMLElement>(el: AgentChat, selector: string) => el.shadowRoot!.querySelector<E>(selector);
-export const $$ = <E extends Element = HTMLElement>(el: AgentChat, selector: string) => [...el.shadowRoot!.querySelectorAll<E>(selector)];
+export const $ = <E extends Element = HTMLElement>(el: AgentChat, selector: string) =>
+  el.shadowRoot!.querySelector<E>(selector);
+export const $$ = <E extends Element = HTMLElement>(el: AgentChat, selector: string) => [
+  ...el.shadowRoot!.querySelectorAll<E>(selector),
+];
 
 export const transcriptText = (el: AgentChat) => $(el, '[part=transcript]')!.textContent!.replace(/\s+/g, ' ');
 
@@ -15,17 +18,22 @@ export function typeAndSend(el: AgentChat, text: string): void {
 
 /** Resolves with the detail of the next `agent-chat-done`. */
 export const nextDone = (el: AgentChat) =>
-  new Promise<{ status: string; text: string }>((resolve) => el.addEventListener('agent-chat-done', (e) => resolve((e as CustomEvent).detail), { once: true }));
+  new Promise<{ status: string; text: string }>((resolve) =>
+    el.addEventListener('agent-chat-done', (e) => resolve(e.detail), { once: true }),
+  );
 
 /** What the scripted BFF saw for a scenario. */
-export async function scenarioStats(name: string): Promise<{ posts: number; aborted: number; sessionId?: string; headers?: Record<string, string> }> {
+export async function scenarioStats(
+  name: string,
+): Promise<{ posts: number; aborted: number; sessionId?: string; headers?: Record<string, string> }> {
   return (await fetch(`/scripted-posts/${name}`)).json();
 }
 
 export const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export const waitForAlert = (el: AgentChat) => waitUntil(() => $(el, '[role=alert]'), 'an error is shown', { timeout: 5000 });
+export const waitForAlert = (el: AgentChat) =>
+  waitUntil(() => $(el, '[role=alert]'), 'an error is shown', { timeout: 5000 });
 
 /** Records every resource the page requests (resource timing) until `stop()`: paths on this origin, URLs elsewhere. */
 export function recordRequests(): { stop: () => Promise<string[]> } {
@@ -60,5 +68,7 @@ export async function reload(el: AgentChat): Promise<AgentChat> {
   const persist = el.getAttribute('persist');
   dispatchEvent(new PageTransitionEvent('pagehide'));
   el.remove();
-  return fixture<AgentChat>(html`<agent-chat id=${id} endpoint=${endpoint} persist=${persist ?? 'session'}></agent-chat>`);
+  return fixture<AgentChat>(
+    html`<agent-chat id=${id} endpoint=${endpoint} persist=${persist ?? 'session'}></agent-chat>`,
+  );
 }

@@ -36,7 +36,9 @@ const PARTS = {
 
 /** A widget showing every kind of content, on the page as it is styled now. */
 async function widget(): Promise<AgentChat> {
-  const el = await fixture<HTMLElement>(html`<div style="width: 600px"><agent-chat endpoint="/scripted/echo?delay=0"></agent-chat></div>`);
+  const el = await fixture<HTMLElement>(
+    html`<div style="width: 600px"><agent-chat endpoint="/scripted/echo?delay=0"></agent-chat></div>`,
+  );
   const chat = el.querySelector('agent-chat')!;
   await converse(chat, 'An *answer*\n\n```js\nlet a = 1;\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |');
   return chat;
@@ -48,7 +50,14 @@ function looks(el: AgentChat): Record<string, Record<string, string | number>> {
       const part = $(el, selector)!;
       const style = getComputedStyle(part);
       const box = part.getBoundingClientRect();
-      return [name, { ...Object.fromEntries(PROPERTIES.map((p) => [p, style[p]])), width: Math.round(box.width), height: Math.round(box.height) }];
+      return [
+        name,
+        {
+          ...Object.fromEntries(PROPERTIES.map((p) => [p, style[p]])),
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+        },
+      ];
     }),
   );
 }
@@ -81,13 +90,15 @@ describe('<agent-chat> on any page', () => {
   it('mirrors on a right-to-left page, and only that changes', async () => {
     const ltr = await widget();
     const plain = looks(ltr);
-    const userLeftLtr = $(ltr, PARTS.user)!.getBoundingClientRect().left - $(ltr, PARTS.base)!.getBoundingClientRect().left;
+    const userLeftLtr =
+      $(ltr, PARTS.user)!.getBoundingClientRect().left - $(ltr, PARTS.base)!.getBoundingClientRect().left;
     document.documentElement.setAttribute('dir', 'rtl');
     const rtl = await widget();
     expect(looks(rtl)).to.deep.equal(plain);
     expect(getComputedStyle($(rtl, PARTS.base)!).direction).to.equal('rtl');
     // The user's messages sit at the end of the line: the right in English, the left in Arabic.
-    const userLeftRtl = $(rtl, PARTS.user)!.getBoundingClientRect().left - $(rtl, PARTS.base)!.getBoundingClientRect().left;
+    const userLeftRtl =
+      $(rtl, PARTS.user)!.getBoundingClientRect().left - $(rtl, PARTS.base)!.getBoundingClientRect().left;
     expect(userLeftLtr).to.be.greaterThan(200);
     expect(userLeftRtl).to.be.lessThan(20);
   });
@@ -113,19 +124,31 @@ async function pageWithPolicy(csp: string): Promise<{ answer: string | undefined
     const win = frame.contentWindow! as Window & typeof globalThis & { violations: string[] };
     const { violations } = win;
     const within = (promise: Promise<unknown>, what: string) =>
-      Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: timed out`)), 4000))]);
+      Promise.race([
+        promise,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: timed out`)), 4000)),
+      ]);
     // Where the policy refuses Lit, its module fails and the element is never defined.
-    if (!(await within(win.customElements.whenDefined('agent-chat'), 'defined').then(() => true, () => false))) return { answer: undefined, violations };
+    if (
+      !(await within(win.customElements.whenDefined('agent-chat'), 'defined').then(
+        () => true,
+        () => false,
+      ))
+    )
+      return { answer: undefined, violations };
     const chat = win.document.querySelector('agent-chat') as AgentChat;
     await within(converse(chat), 'conversation').catch((e) => violations.push(String(e)));
-    return { answer: chat.shadowRoot?.querySelector('[part~=message-assistant] .md')?.textContent ?? undefined, violations };
+    return {
+      answer: chat.shadowRoot?.querySelector('[part~=message-assistant] .md')?.textContent ?? undefined,
+      violations,
+    };
   } finally {
     frame.remove();
   }
 }
 
 describe('<agent-chat> on a page that enforces Trusted Types', () => {
-  it("works with the policy named lit-html allowed, and only with it", async function () {
+  it('works with the policy named lit-html allowed, and only with it', async function () {
     this.timeout(20_000);
     const allowed = await pageWithPolicy("require-trusted-types-for 'script'; trusted-types lit-html");
     expect(allowed).to.deep.equal({ answer: 'The result of 5+5 is 10.', violations: [] });

@@ -54,7 +54,8 @@ const CORPUS = [
   `**<img src=x onerror=window.pwned='strong'>**`,
 ];
 
-const FORBIDDEN = 'script, img, svg, iframe, object, embed, video, audio, style, link, form, meta, math, source, picture, input, base, frame';
+const FORBIDDEN =
+  'script, img, svg, iframe, object, embed, video, audio, style, link, form, meta, math, source, picture, input, base, frame';
 const SAFE_LINK = /^(https?:|mailto:)/;
 
 /** Everything about `root` that could run script or load something. */
@@ -63,12 +64,19 @@ function dangers(root: ParentNode): string[] {
   for (const el of root.querySelectorAll(FORBIDDEN)) found.push(`<${el.localName}>`);
   for (const el of root.querySelectorAll('*')) {
     for (const { name, value } of el.attributes) {
-      if (name.startsWith('on') || ['style', 'src', 'srcdoc', 'srcset', 'action', 'formaction', 'data', 'background', 'poster'].includes(name)) {
+      if (
+        name.startsWith('on') ||
+        ['style', 'src', 'srcdoc', 'srcset', 'action', 'formaction', 'data', 'background', 'poster'].includes(name)
+      ) {
         found.push(`${el.localName}[${name}]`);
       }
       if (name === 'href' && !SAFE_LINK.test(value)) found.push(`${el.localName}[href=${value}]`);
     }
-    if (el.localName === 'a' && (el.getAttribute('target') !== '_blank' || el.getAttribute('rel') !== 'noopener noreferrer')) found.push('unsafe <a>');
+    if (
+      el.localName === 'a' &&
+      (el.getAttribute('target') !== '_blank' || el.getAttribute('rel') !== 'noopener noreferrer')
+    )
+      found.push('unsafe <a>');
   }
   return found;
 }
@@ -128,6 +136,8 @@ describe('hostile answers', () => {
     expect(answer).to.contain(`<script>window.pwned = 'script'</script>`);
     expect(answer).to.contain('Image: exfiltrate');
     expect($(el, '[part~=message-user]')!.textContent).to.contain(`<svg onload="window.pwned='svg'">`);
-    expect($(el, '[part=tool-card] pre:last-of-type')!.textContent).to.contain(`<iframe src="javascript:parent.pwned='iframe'">`);
+    expect($(el, '[part=tool-card] pre:last-of-type')!.textContent).to.contain(
+      `<iframe src="javascript:parent.pwned='iframe'">`,
+    );
   });
 });

@@ -18,7 +18,9 @@ describe('markdown rendering', () => {
   afterEach(() => document.querySelectorAll('.md').forEach((e) => e.remove()));
 
   it('renders paragraphs, emphasis, strikethrough and inline code', () => {
-    const md = rendered('Plain **bold** *italic* _also_ ***both*** ~~gone~~ `a < b`\nnext line\n\nSecond paragraph, 2 * 3 and snake_case_name.');
+    const md = rendered(
+      'Plain **bold** *italic* _also_ ***both*** ~~gone~~ `a < b`\nnext line\n\nSecond paragraph, 2 * 3 and snake_case_name.',
+    );
     const [first, second] = md.querySelectorAll('p');
     expect(first!.textContent).to.equal('Plain bold italic also both gone a < b\nnext line');
     expect(texts(first!, 'strong')).to.deep.equal(['bold', 'both']);
@@ -51,7 +53,9 @@ describe('markdown rendering', () => {
   });
 
   it('renders links that open safely, and bare and angle-bracket URLs', () => {
-    const md = rendered('See [the docs](https://example.com/docs "Docs"), <https://example.org/a> or https://example.net/b. Mail [us](mailto:hi@example.com).');
+    const md = rendered(
+      'See [the docs](https://example.com/docs "Docs"), <https://example.org/a> or https://example.net/b. Mail [us](mailto:hi@example.com).',
+    );
     const links = [...md.querySelectorAll('a')];
     expect(links.map((a) => [a.textContent, a.getAttribute('href')])).to.deep.equal([
       ['the docs', 'https://example.com/docs'],
@@ -164,7 +168,10 @@ describe('streaming markdown', () => {
   it('renders each finished block once: streaming on only ever touches the last block', () => {
     const view = new MarkdownView(new MarkdownSource(), STRINGS);
     document.body.append(view.element);
-    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} with **bold** and a [link](https://example.com/${i}).\n\n`);
+    const paragraphs = Array.from(
+      { length: 30 },
+      (_, i) => `Paragraph ${i} with **bold** and a [link](https://example.com/${i}).\n\n`,
+    );
     for (const p of paragraphs.slice(0, 10)) {
       for (const token of p.match(/.{1,3}/gs)!) {
         view.append(token);
@@ -187,7 +194,9 @@ describe('streaming markdown', () => {
     expect(view.element.querySelectorAll('p')).to.have.length(30);
     // Every change happened inside blocks 10 and later (or added them to the message).
     const finished = [...view.element.querySelectorAll(':scope > div > p')].slice(0, 10);
-    expect(finished.map((wrapper) => wrapper.textContent)).to.deep.equal(paragraphs.slice(0, 10).map((p) => p.replace(/\*\*|\[|\]\([^)]*\)|\n/g, '')));
+    expect(finished.map((wrapper) => wrapper.textContent)).to.deep.equal(
+      paragraphs.slice(0, 10).map((p) => p.replace(/\*\*|\[|\]\([^)]*\)|\n/g, '')),
+    );
     const touched = records.filter((r) => finished.some((wrapper) => wrapper.contains(r.target)));
     expect(touched).to.deep.equal([]);
   });

@@ -130,7 +130,9 @@ describe('<agent-chat> themes', () => {
   });
 
   it('keeps the input at 16px or more, so phones do not zoom into it', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat style="font-size: 12px; --agent-chat-font-size: 12px"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat style="font-size: 12px; --agent-chat-font-size: 12px"></agent-chat>`,
+    );
     expect(parseFloat(getComputedStyle($(el, 'textarea')!).fontSize)).to.be.at.least(16);
   });
 
@@ -152,7 +154,9 @@ describe('<agent-chat> accessibility (axe)', () => {
   for (const mode of ['inline', 'launcher']) {
     for (const theme of ['light', 'dark']) {
       it(`passes in ${mode} mode with the ${theme} theme`, async () => {
-        const el = await fixture<AgentChat>(html`<agent-chat mode=${mode} theme=${theme} ?open=${mode === 'launcher'} endpoint="/scripted/seed"></agent-chat>`);
+        const el = await fixture<AgentChat>(
+          html`<agent-chat mode=${mode} theme=${theme} ?open=${mode === 'launcher'} endpoint="/scripted/seed"></agent-chat>`,
+        );
         await converse(el);
         await expect(el).to.be.accessible();
       });

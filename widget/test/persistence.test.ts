@@ -32,7 +32,9 @@ describe('<agent-chat> persistence', () => {
   });
 
   it('keeps it in this browser with persist="local"', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat id="local-chat" persist="local" endpoint="/scripted/seed"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat id="local-chat" persist="local" endpoint="/scripted/seed"></agent-chat>`,
+    );
     await converse(el);
     const again = await reload(el);
     expect(transcriptText(again)).to.contain('What is 5+5?').and.contain('The result of 5+5 is 10.');
@@ -41,7 +43,9 @@ describe('<agent-chat> persistence', () => {
   });
 
   it('keeps nothing with persist="none"', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat id="ephemeral" persist="none" endpoint="/scripted/seed"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat id="ephemeral" persist="none" endpoint="/scripted/seed"></agent-chat>`,
+    );
     await converse(el);
     const { sessionId } = el;
     const again = await reload(el);
@@ -86,7 +90,9 @@ describe('<agent-chat> persistence', () => {
 
   it(`keeps the newest turns within ${MAX_STORED_CHARS.toLocaleString('en-US')} characters, leaving out the oldest`, async function () {
     this.timeout(60_000);
-    const el = await fixture<AgentChat>(html`<agent-chat id="bounded" persist="local" endpoint="/scripted/big?chars=300000"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat id="bounded" persist="local" endpoint="/scripted/big?chars=300000"></agent-chat>`,
+    );
     for (let i = 1; i <= 5; i++) await converse(el, `answer ${i}`);
     expect(localStorage.getItem('agent-chat:bounded')!.length).to.be.at.most(MAX_STORED_CHARS);
     const { sessionId } = el;
@@ -98,7 +104,9 @@ describe('<agent-chat> persistence', () => {
 
   it('keeps the newest answer even when it alone is over the bound (five answers of 1.5 MB)', async function () {
     this.timeout(60_000);
-    const el = await fixture<AgentChat>(html`<agent-chat id="huge" persist="local" endpoint="/scripted/big?chars=1500000"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat id="huge" persist="local" endpoint="/scripted/big?chars=1500000"></agent-chat>`,
+    );
     for (let i = 1; i <= 5; i++) await converse(el, `answer ${i}`);
     const again = await reload(el);
     expect(questions(again)).to.deep.equal(['answer 5']);
@@ -120,7 +128,9 @@ describe('<agent-chat> persistence', () => {
     localStorage.removeItem(`host-data-${--fillers}`);
     localStorage.removeItem(`host-data-${--fillers}`);
     try {
-      const el = await fixture<AgentChat>(html`<agent-chat id="quota" persist="local" endpoint="/scripted/big?chars=150000"></agent-chat>`);
+      const el = await fixture<AgentChat>(
+        html`<agent-chat id="quota" persist="local" endpoint="/scripted/big?chars=150000"></agent-chat>`,
+      );
       for (let i = 1; i <= 8; i++) await converse(el, `answer ${i}`);
       const again = await reload(el);
       const kept = questions(again);

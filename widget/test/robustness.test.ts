@@ -1,7 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import { PATHOLOGICAL_CASES } from '../../bench/support/pathological-markdown.ts';
-import { AgentChat } from '../src/agent-chat.ts';
+import '../src/agent-chat.ts';
+import type { AgentChat } from '../src/agent-chat.ts';
 import { MarkdownSource } from '../src/markdown/source.ts';
 import { $, $$, converse, reload } from './helpers.ts';
 
@@ -27,7 +28,9 @@ describe('nothing a model writes breaks the widget', () => {
       this.timeout(30_000);
       for (const size of [8 * 1024, 64 * 1024]) {
         const markdown = text(size);
-        const el = await fixture<AgentChat>(html`<agent-chat id="pathological" endpoint="/scripted/echo?delay=0&size=4096" show-tools="false"></agent-chat>`);
+        const el = await fixture<AgentChat>(
+          html`<agent-chat id="pathological" endpoint="/scripted/echo?delay=0&size=4096" show-tools="false"></agent-chat>`,
+        );
         const done = await converse(el, markdown);
         expect(done, `${name} at ${size}`).to.deep.equal({ status: 'complete', text: markdown.trim() });
         const rendered = $(el, '[part~=message-assistant] .md')!;
@@ -48,7 +51,9 @@ describe('a failure is contained to one message', () => {
   beforeEach(() => sessionStorage.clear());
 
   it('shows a message that fails to render as plain text with a notice; the others, the input and a reload work', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat id="contained" endpoint="/scripted/echo?delay=0" show-tools="false"></agent-chat>`);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat id="contained" endpoint="/scripted/echo?delay=0" show-tools="false"></agent-chat>`,
+    );
     await converse(el, 'First **answer**');
     const restore = breakRendering('BREAKS');
     const warn = console.warn;
@@ -59,7 +64,9 @@ describe('a failure is contained to one message', () => {
       await converse(el, 'Third *answer*');
       const [first, second, third] = answers(el);
       expect(first!.querySelector('strong')!.textContent).to.equal('answer');
-      expect(second!.querySelector('[part=render-notice]')!.textContent).to.equal('This message could not be formatted; it is shown as plain text.');
+      expect(second!.querySelector('[part=render-notice]')!.textContent).to.equal(
+        'This message could not be formatted; it is shown as plain text.',
+      );
       expect(second!.querySelector('.plain')!.textContent).to.equal('This one *BREAKS* the renderer');
       expect(third!.querySelector('em')!.textContent).to.equal('answer');
       expect(warnings.length).to.be.greaterThan(0);
@@ -75,12 +82,22 @@ describe('a failure is contained to one message', () => {
   });
 
   it('shows a message the element cannot draw at all as its text, and draws the rest', async () => {
-    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/echo?delay=0" show-tools="false"></agent-chat>`);
-    const proto = AgentChat.prototype as unknown as { renderTurn: (turn: { parts: Array<{ source?: MarkdownSource }> }) => unknown };
-    const renderTurn = proto.renderTurn;
-    proto.renderTurn = function (this: AgentChat, turn, ...rest: unknown[]) {
-      if (turn.parts.some((part) => part.source?.text.includes('BREAKS'))) throw new TypeError('cannot read properties of undefined');
-      return (renderTurn as (...args: unknown[]) => unknown).call(this, turn, ...rest);
+    const el = await fixture<AgentChat>(
+      html`<agent-chat endpoint="/scripted/echo?delay=0" show-tools="false"></agent-chat>`,
+    );
+    // Only drawing a message takes its view's element: make that throw for one message.
+    const element = el as unknown as { viewFor: (part: { source: MarkdownSource }) => object };
+    const viewFor = element.viewFor;
+    element.viewFor = (part) => {
+      const view = viewFor(part);
+      if (!part.source.text.includes('BREAKS')) return view;
+      return new Proxy(view, {
+        get(target, key) {
+          if (key === 'element') throw new TypeError('cannot read properties of undefined');
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
     };
     const warn = console.warn;
     console.warn = () => {};
@@ -92,7 +109,7 @@ describe('a failure is contained to one message', () => {
       expect(broken!.querySelector('.plain')!.textContent).to.equal('It BREAKS here');
       expect(fine!.querySelector('em')!.textContent).to.equal('here');
     } finally {
-      proto.renderTurn = renderTurn;
+      element.viewFor = viewFor;
       console.warn = warn;
     }
   });
@@ -109,11 +126,20 @@ describe('a failure is contained to one message', () => {
       expect(sessionStorage.getItem('agent-chat:unreadable')).to.equal(null);
       expect((await converse(el)).status).to.equal('complete');
 
-      const entries = [42, null, { role: 'user', id: 'u', text: 'Hello' }, { role: 'assistant', id: 'a', parts: 'junk', status: 'odd' }, { role: 'user', text: { not: 'text' } }];
+      const entries = [
+        42,
+        null,
+        { role: 'user', id: 'u', text: 'Hello' },
+        { role: 'assistant', id: 'a', parts: 'junk', status: 'odd' },
+        { role: 'user', text: { not: 'text' } },
+      ];
       sessionStorage.setItem('agent-chat:junk', JSON.stringify({ sessionId: 'kept', entries }));
       const junk = await fixture<AgentChat>(html`<agent-chat id="junk" endpoint="/scripted/seed"></agent-chat>`);
       expect(junk.sessionId).to.equal('kept');
-      expect($$(junk, '[part~=message-user]').map((m) => m.textContent!.trim())).to.deep.equal(['You: Hello', 'You: [object Object]']);
+      expect($$(junk, '[part~=message-user]').map((m) => m.textContent!.trim())).to.deep.equal([
+        'You: Hello',
+        'You: [object Object]',
+      ]);
       expect(answers(junk)).to.have.length(1);
       expect((await converse(junk)).status).to.equal('complete');
     } finally {

@@ -10,7 +10,10 @@ const RETRY_WINDOW_MS = 1500;
 /** Makes the document look hidden or visible to scripts, and says so as the browser would. */
 function setHidden(hidden: boolean): void {
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(document, 'visibilityState', {
+    configurable: true,
+    get: () => (hidden ? 'hidden' : 'visible'),
+  });
   document.dispatchEvent(new Event('visibilitychange'));
 }
 
@@ -22,21 +25,52 @@ describe('<agent-chat> transport: one send is exactly one POST', () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/drop"></agent-chat>`);
     typeAndSend(el, 'What is 5+5?');
     await waitForAlert(el);
-    expect($(el, '[role=alert]')!.textContent).to.equal('Could not reach the chat service. Check your connection and try again.');
+    expect($(el, '[role=alert]')!.textContent).to.equal(
+      'Could not reach the chat service. Check your connection and try again.',
+    );
     expect($(el, '.text')!.textContent, 'what arrived stays').to.equal('The result');
     await sleep(RETRY_WINDOW_MS);
     expect((await scenarioStats('drop')).posts).to.equal(before + 1);
+  });
+
+  it('checks each event it receives: one that lacks a field its type requires fails the turn, and what came before stays', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/malformed"></agent-chat>`);
+    typeAndSend(el, 'What is 5+5?');
+    await waitForAlert(el);
+    expect($(el, '[role=alert]')!.textContent).to.equal('The chat service sent something unreadable.');
+    expect($(el, '.text')!.textContent, 'what arrived stays').to.equal('The result');
+  });
+
+  it("skips events it does not know (a newer service's), and the answer completes", async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/unknown-events"></agent-chat>`);
+    const seen: string[] = [];
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
+    const done = nextDone(el);
+    typeAndSend(el, 'What is 5+5?');
+    expect((await done).status).to.equal('complete');
+    expect(seen).to.not.include('approval_request');
+    expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
   });
 
   it('ignores heartbeats and empty events', async () => {
     const before = (await scenarioStats('heartbeat')).posts;
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/heartbeat"></agent-chat>`);
     const seen: string[] = [];
-    el.addEventListener('agent-chat-event', (e) => seen.push((e as CustomEvent).detail.event));
+    el.addEventListener('agent-chat-event', (e) => seen.push(e.detail.event));
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     expect((await done).status).to.equal('complete');
-    expect(seen).to.deep.equal(['start', 'agent_start', 'tool_start', 'tool_end', 'token', 'token', 'token', 'message', 'done']);
+    expect(seen).to.deep.equal([
+      'start',
+      'agent_start',
+      'tool_start',
+      'tool_end',
+      'token',
+      'token',
+      'token',
+      'message',
+      'done',
+    ]);
     expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
     expect($(el, '[role=alert]')).to.equal(null);
     await sleep(RETRY_WINDOW_MS);
@@ -80,7 +114,11 @@ describe('<agent-chat> transport: one send is exactly one POST', () => {
     typeAndSend(el, 'What is 5+5?');
     await waitUntil(() => $(el, '.text')?.textContent === 'The result', 'the first token shows', { timeout: 5000 });
     el.remove();
-    await waitUntil(async () => (await scenarioStats('hold')).aborted === before.aborted + 1, 'the server saw the request end', { timeout: 5000 });
+    await waitUntil(
+      async () => (await scenarioStats('hold')).aborted === before.aborted + 1,
+      'the server saw the request end',
+      { timeout: 5000 },
+    );
     expect((await scenarioStats('hold')).posts).to.equal(before.posts + 1);
   });
 

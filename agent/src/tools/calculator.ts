@@ -114,7 +114,8 @@ function exactRoot(n: bigint, k: number): bigint | undefined {
 }
 
 function arithmetic(op: string, a: Value, b: Value): Value {
-  if ((op === '/' || op === '%') && (b.exact ? b.num === 0n : b.value === 0)) throw new CalculatorError('Division by zero');
+  if ((op === '/' || op === '%') && (b.exact ? b.num === 0n : b.value === 0))
+    throw new CalculatorError('Division by zero');
   if (!a.exact || !b.exact) {
     const x = toNumber(a);
     const y = toNumber(b);
@@ -148,7 +149,8 @@ function integerPower(base: Exact, exponent: bigint): Exact {
   const e = abs(exponent);
   // A number of L bits is at least 2^(L-1): its e-th power has more than (L-1)·e bits, and past
   // MAX_BITS + 4 bits every number has too many digits.
-  if (BigInt(Math.max(bitLength(num), bitLength(den)) - 1) * e >= BigInt(MAX_BITS + 4)) throw new CalculatorError(TOO_MANY_DIGITS);
+  if (BigInt(Math.max(bitLength(num), bitLength(den)) - 1) * e >= BigInt(MAX_BITS + 4))
+    throw new CalculatorError(TOO_MANY_DIGITS);
   const result = exact(num ** e, den ** e);
   return exponent < 0n ? exact(result.den, result.num) : result;
 }
@@ -177,7 +179,9 @@ function power(base: Value, exponent: Value): Value {
 }
 
 /** `text` is the token as written, for error messages. */
-type Token = { kind: 'number'; value: Exact; text: string; at: number } | { kind: 'op'; value: string; text: string; at: number };
+type Token =
+  | { kind: 'number'; value: Exact; text: string; at: number }
+  | { kind: 'op'; value: string; text: string; at: number };
 
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '(', ')']);
 
@@ -195,7 +199,12 @@ function tokenize(source: string): Token[] {
       const match = /^(\d*)(?:\.(\d*))?/.exec(source.slice(i))!;
       const [text, whole = '', fraction = ''] = match;
       if (!whole && !fraction) throw new CalculatorError(`Unexpected "." at position ${i + 1}`);
-      tokens.push({ kind: 'number', value: exact(BigInt(whole + fraction), 10n ** BigInt(fraction.length)), text, at: i });
+      tokens.push({
+        kind: 'number',
+        value: exact(BigInt(whole + fraction), 10n ** BigInt(fraction.length)),
+        text,
+        at: i,
+      });
       i += text.length;
     } else {
       throw new CalculatorError(
@@ -260,7 +269,10 @@ class Parser {
     const base = this.primary();
     if (this.peekOp() !== '^') return base;
     this.pos++;
-    return power(base, this.nested(() => this.unary()));
+    return power(
+      base,
+      this.nested(() => this.unary()),
+    );
   }
 
   private primary(): Value {
@@ -342,7 +354,9 @@ function significantDigits({ num, den }: Exact, count: number): [digits: string,
  */
 function formatResult(value: Value): string {
   if (!value.exact) {
-    const [mantissa, exponent] = Math.abs(value.value).toExponential(ROUNDED_DIGITS - 1).split('e');
+    const [mantissa, exponent] = Math.abs(value.value)
+      .toExponential(ROUNDED_DIGITS - 1)
+      .split('e');
     return `${decimalText(value.value < 0, mantissa!.replace('.', ''), Number(exponent))} (rounded)`;
   }
   const { num, den } = value;

@@ -32,7 +32,8 @@ export function currentTime(timeZone: string, now = new Date()): string {
 
 export const currentTimeTool = defineTool(({ time_zone }) => currentTime(time_zone), {
   name: 'current_time',
-  description: 'The current date and time in a time zone. Use it whenever the user asks what time or day it is somewhere.',
+  description:
+    'The current date and time in a time zone. Use it whenever the user asks what time or day it is somewhere.',
   schema: z.object({
     time_zone: z.string().describe('An IANA time zone name, for example "Asia/Tokyo", "America/New_York" or "UTC"'),
   }),

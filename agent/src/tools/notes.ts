@@ -22,13 +22,19 @@ const notesOf = (state: unknown) => (state as NotesState | undefined)?.notes ?? 
 export const saveNote = defineTool(
   ({ text }, runtime) => {
     const notes = notesOf(runtime.state);
-    if (notes.length >= NOTES_MAX) throw new ToolError(`This session already keeps ${NOTES_MAX} notes, the most it can.`);
-    const result = new ToolMessage({ tool_call_id: runtime.toolCallId, name: 'save_note', content: `Saved note ${notes.length + 1}: ${text}` });
+    if (notes.length >= NOTES_MAX)
+      throw new ToolError(`This session already keeps ${NOTES_MAX} notes, the most it can.`);
+    const result = new ToolMessage({
+      tool_call_id: runtime.toolCallId,
+      name: 'save_note',
+      content: `Saved note ${notes.length + 1}: ${text}`,
+    });
     return new Command({ update: { notes: [...notes, text], messages: [result] } });
   },
   {
     name: 'save_note',
-    description: 'Save a short note for the user, kept for this chat session. Use it when the user asks you to note or remember something.',
+    description:
+      'Save a short note for the user, kept for this chat session. Use it when the user asks you to note or remember something.',
     schema: z.object({
       text: z.string().trim().min(1).max(NOTE_MAX_CHARS).describe('The note, in the user\'s words, e.g. "buy milk"'),
     }),
@@ -40,11 +46,14 @@ export const saveNote = defineTool(
 export const listNotes = defineTool(
   (_input, runtime) => {
     const notes = notesOf(runtime.state);
-    return notes.length === 0 ? 'There are no notes in this session yet.' : notes.map((note, i) => `${i + 1}. ${note}`).join('\n');
+    return notes.length === 0
+      ? 'There are no notes in this session yet.'
+      : notes.map((note, i) => `${i + 1}. ${note}`).join('\n');
   },
   {
     name: 'list_notes',
-    description: 'List the notes saved in this chat session, oldest first. Use it when the user asks what their notes are.',
+    description:
+      'List the notes saved in this chat session, oldest first. Use it when the user asks what their notes are.',
     schema: z.object({}),
   },
 );

@@ -3,7 +3,7 @@ import type { AGUIEvent, Message, RunAgentInput } from '@ag-ui/core';
 import { EventEncoder } from '@ag-ui/encoder';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { RUNTIME_SESSION_HEADER } from '../../../protocol/agent-request.ts';
-import { parseSse } from '../../../server/src/sse-parse.ts';
+import { parseSse } from '../../../protocol/sse.ts';
 import { type GraphOptions, buildGraph } from '../../src/graph.ts';
 import { type RunningRuntime, createRuntime } from '../../src/runtime.ts';
 import { tools } from '../../src/tools.ts';
@@ -13,7 +13,6 @@ import { tools } from '../../src/tools.ts';
  * judged by `@ag-ui/client`'s HttpAgent (which enforces the event schemas and verifies their order)
  * and framed by `@ag-ui/encoder`, so nothing here decides on its own what AG-UI allows.
  */
-
 
 /** The official client, pointed at the agent's /invocations as AgentCore forwards to it (the session header set). */
 export function client(runtime: RunningRuntime, session: string, messages: Message[] = []): HttpAgent {
@@ -55,11 +54,19 @@ export function runInput(text: string, before: Message[] = [], threadId = 'threa
 export function invoke(
   url: string,
   body: unknown,
-  { sessionId = 'session-0123456789abcdef0123456789abcdef', accept = 'text/event-stream', signal }: { sessionId?: string; accept?: string | null; signal?: AbortSignal } = {},
+  {
+    sessionId = 'session-0123456789abcdef0123456789abcdef',
+    accept = 'text/event-stream',
+    signal,
+  }: { sessionId?: string; accept?: string | null; signal?: AbortSignal } = {},
 ): Promise<Response> {
   return fetch(`${url}/invocations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [RUNTIME_SESSION_HEADER]: sessionId, ...(accept === null ? {} : { accept }) },
+    headers: {
+      'content-type': 'application/json',
+      [RUNTIME_SESSION_HEADER]: sessionId,
+      ...(accept === null ? {} : { accept }),
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     signal,
   });
@@ -92,7 +99,11 @@ export function untimed(event: AGUIEvent): AGUIEvent {
  * @ag-ui/encoder) and resolves with the conversation it built, or rejects when it refuses the
  * stream (a schema or ordering violation). RUN_ERROR events go to `errors`.
  */
-export async function throughClient(events: AGUIEvent[], before: Message[] = [], errors: AGUIEvent[] = []): Promise<Message[]> {
+export async function throughClient(
+  events: AGUIEvent[],
+  before: Message[] = [],
+  errors: AGUIEvent[] = [],
+): Promise<Message[]> {
   const encoder = new EventEncoder();
   const body = events.map((e) => encoder.encodeSSE(e)).join('');
   const agent = new HttpAgent({

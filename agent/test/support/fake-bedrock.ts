@@ -47,21 +47,33 @@ const codec = new EventStreamCodec(
 );
 
 function encode(frame: Frame): Uint8Array {
-  const type = 'event' in frame ? { ':event-type': frame.event, ':message-type': 'event' } : { ':exception-type': frame.exception, ':message-type': 'exception' };
+  const type =
+    'event' in frame
+      ? { ':event-type': frame.event, ':message-type': 'event' }
+      : { ':exception-type': frame.exception, ':message-type': 'exception' };
   const headers = Object.fromEntries(
-    Object.entries({ ...type, ':content-type': 'application/json' }).map(([k, v]) => [k, { type: 'string' as const, value: v }]),
+    Object.entries({ ...type, ':content-type': 'application/json' }).map(([k, v]) => [
+      k,
+      { type: 'string' as const, value: v },
+    ]),
   );
   return codec.encode({ headers, body: new TextEncoder().encode(JSON.stringify(frame.body)) });
 }
 
-const usage = { event: 'metadata', body: { usage: { inputTokens: 20, outputTokens: 10, totalTokens: 30 }, metrics: { latencyMs: 100 } } };
+const usage = {
+  event: 'metadata',
+  body: { usage: { inputTokens: 20, outputTokens: 10, totalTokens: 30 }, metrics: { latencyMs: 100 } },
+};
 
 /** A turn in which the model asks for one tool, its JSON input arriving in `inputParts`. */
 export function toolUseTurn(toolUseId: string, name: string, inputParts: string[]): Frame[] {
   return [
     { event: 'messageStart', body: { role: 'assistant' } },
     { event: 'contentBlockStart', body: { contentBlockIndex: 0, start: { toolUse: { toolUseId, name } } } },
-    ...inputParts.map((input) => ({ event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { toolUse: { input } } } })),
+    ...inputParts.map((input) => ({
+      event: 'contentBlockDelta',
+      body: { contentBlockIndex: 0, delta: { toolUse: { input } } },
+    })),
     { event: 'contentBlockStop', body: { contentBlockIndex: 0 } },
     { event: 'messageStop', body: { stopReason: 'tool_use' } },
     usage,
@@ -90,11 +102,17 @@ export async function startFakeBedrock(reply: (call: RecordedCall, n: number) =>
 
   const respond = (res: Http2ServerResponse, answer: Reply) => {
     if ('status' in answer) {
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': `${answer.errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
+      res.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': `${answer.errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      });
       res.end(JSON.stringify({ message: answer.message }));
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': crypto.randomUUID() });
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-requestid': crypto.randomUUID(),
+    });
     if ('frames' in answer) {
       for (const frame of answer.frames) res.write(encode(frame));
       res.end();
@@ -113,7 +131,11 @@ export async function startFakeBedrock(reply: (call: RecordedCall, n: number) =>
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
-    const call: RecordedCall = { path: decodeURIComponent(req.url ?? ''), headers: req.headers, body: JSON.parse(raw || 'null') };
+    const call: RecordedCall = {
+      path: decodeURIComponent(req.url ?? ''),
+      headers: req.headers,
+      body: JSON.parse(raw || 'null'),
+    };
     calls.push(call);
     if (req.method !== 'POST' || !/^\/model\/[^/]+\/converse-stream$/.test(call.path)) {
       respond(res, { status: 404, errorType: 'UnknownOperationException', message: `No ${req.method} ${call.path}` });

@@ -1,6 +1,10 @@
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
-import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } from '@langchain/core/language_models/chat_models';
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BindToolsInput,
+} from '@langchain/core/language_models/chat_models';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
@@ -21,7 +25,9 @@ abstract class TestChatModel extends BaseChatModel {
     return 'test';
   }
 
-  override bindTools(tools: BindToolsInput[]): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
+  override bindTools(
+    tools: BindToolsInput[],
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
     return this.withConfig({ tools } as Partial<BaseChatModelCallOptions>);
   }
 
@@ -56,12 +62,16 @@ export class ScriptedChatModel extends TestChatModel {
     this.bound = tools.map((t) => (t as { name?: string }).name ?? (t as { function: { name: string } }).function.name);
     const turn = this.reply(messages, ++this.calls);
     const chunks = [
-      ...('text' in turn ? (turn.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token })) : []),
+      ...('text' in turn
+        ? (turn.text.match(/\S+\s*/g) ?? []).map((token) => new AIMessageChunk({ content: token }))
+        : []),
       ...(turn.toolCalls ?? []).map(
         ({ name, args }, index) =>
           new AIMessageChunk({
             content: '',
-            tool_call_chunks: [{ type: 'tool_call_chunk', index, id: `call_${this.calls}_${index}`, name, args: JSON.stringify(args) }],
+            tool_call_chunks: [
+              { type: 'tool_call_chunk', index, id: `call_${this.calls}_${index}`, name, args: JSON.stringify(args) },
+            ],
           }),
       ),
     ];
@@ -143,7 +153,11 @@ export class TickerChatModel extends TestChatModel {
 }
 
 /** Resolves once `condition` holds, checking every 10 ms; fails after `timeoutMs` (a hang guard, not a speed test). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);

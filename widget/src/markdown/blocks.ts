@@ -116,11 +116,23 @@ function delimiterRow(line: string): Align[] | undefined {
 
 const newBlock = (type: Block['type'], parent: Block | undefined, line: number): Block => {
   const depth = parent ? parent.depth + 1 : 0;
-  return { type, key: `${line}.${depth}`, open: true, parent, children: [], lines: [], depth, startLine: line, endLine: line };
+  return {
+    type,
+    key: `${line}.${depth}`,
+    open: true,
+    parent,
+    children: [],
+    lines: [],
+    depth,
+    startLine: line,
+    endLine: line,
+  };
 };
 
 const canContain = (parent: Block['type'], child: Block['type']) =>
-  parent === 'list' ? child === 'item' : (parent === 'document' || parent === 'quote' || parent === 'item') && child !== 'item';
+  parent === 'list'
+    ? child === 'item'
+    : (parent === 'document' || parent === 'quote' || parent === 'item') && child !== 'item';
 
 const acceptsLines = (type: Block['type']) => type === 'paragraph' || type === 'code';
 
@@ -191,7 +203,8 @@ export class BlockParser {
     } else {
       this.closeUnmatched();
       if (acceptsLines(container.type)) this.addLine();
-      else if (container.type === 'table' && this.offset < this.current.length && !this.blank) container.rows!.push(this.row(container));
+      else if (container.type === 'table' && this.offset < this.current.length && !this.blank)
+        container.rows!.push(this.row(container));
       else if (this.offset < this.current.length && !this.blank) {
         this.addChild('paragraph');
         this.advanceNextNonspace();
@@ -345,8 +358,11 @@ export class BlockParser {
       case 'list': {
         const items = block.children;
         block.list!.tight = !items.some((item, i) => {
-          const gapAfter = (b: Block, next: Block | undefined) => next !== undefined && b.endLine !== next.startLine - 1;
-          return gapAfter(item, items[i + 1]) || item.children.some((child, j) => gapAfter(child, item.children[j + 1]));
+          const gapAfter = (b: Block, next: Block | undefined) =>
+            next !== undefined && b.endLine !== next.startLine - 1;
+          return (
+            gapAfter(item, items[i + 1]) || item.children.some((child, j) => gapAfter(child, item.children[j + 1]))
+          );
         });
         block.endLine = items.at(-1)?.endLine ?? block.endLine;
         break;

@@ -55,15 +55,55 @@ const WHITESPACE = /[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 const SPECIAL = /[\n\\`*_~[\]!<&hHwW]/g;
 /** A few named references models write; others stay as typed (the full table, 2,125 names, is 11.6 KB gzip -9: more than the parser). */
 const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '©', reg: '®', trade: '™', hellip: '…',
-  mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', times: '×',
-  divide: '÷', deg: '°', plusmn: '±', middot: '·', bull: '•', euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§',
-  para: '¶', frac12: '½', frac14: '¼', frac34: '¾', larr: '←', rarr: '→', uarr: '↑', darr: '↓', harr: '↔', ne: '≠',
-  le: '≤', ge: '≥', infin: '∞', check: '✓',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  laquo: '«',
+  raquo: '»',
+  times: '×',
+  divide: '÷',
+  deg: '°',
+  plusmn: '±',
+  middot: '·',
+  bull: '•',
+  euro: '€',
+  pound: '£',
+  yen: '¥',
+  cent: '¢',
+  sect: '§',
+  para: '¶',
+  frac12: '½',
+  frac14: '¼',
+  frac34: '¾',
+  larr: '←',
+  rarr: '→',
+  uarr: '↑',
+  darr: '↓',
+  harr: '↔',
+  ne: '≠',
+  le: '≤',
+  ge: '≥',
+  infin: '∞',
+  check: '✓',
 };
 const ENTITY = /&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: CommonMark's URI autolinks exclude ASCII control characters.
 const URI_AUTOLINK = /<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>\x00-\x1f]*)>/y;
-const EMAIL_AUTOLINK = /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
+const EMAIL_AUTOLINK =
+  /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
 /** The start of a GFM extended autolink; the rest is found by hand. */
 const BARE_URL_SCHEME = /https?:\/\/|www\./iy;
 
@@ -72,7 +112,11 @@ const isPunct = (c: string | undefined) => c !== undefined && PUNCTUATION.test(c
 
 /** Label normalization: case-folded, inner whitespace collapsed (CommonMark's link label matching). */
 export function normalizeLabel(label: string): string {
-  return label.trim().replace(/[ \t\r\n]+/g, ' ').toLowerCase().toUpperCase();
+  return label
+    .trim()
+    .replace(/[ \t\r\n]+/g, ' ')
+    .toLowerCase()
+    .toUpperCase();
 }
 
 /** Replaces backslash escapes and character references in a destination, title or code-free text. */
@@ -214,7 +258,8 @@ class InlineParser {
     const root = node('em');
     while (this.pos < this.s.length) this.step(root);
     this.processEmphasis(undefined, false);
-    for (let d = this.delimiters; d; d = d.prev) if (d.canOpen && d.count && d.c !== '~') this.closers += d.c.repeat(d.count);
+    for (let d = this.delimiters; d; d = d.prev)
+      if (d.canOpen && d.count && d.c !== '~') this.closers += d.c.repeat(d.count);
     this.processEmphasis(undefined, true);
     return root;
   }
@@ -387,7 +432,16 @@ class InlineParser {
     append(parent, n);
     if (!canOpen && !canClose) return;
     n.mark = true;
-    const d: Delimiter = { c, count, original: count, node: n, canOpen, canClose, prev: this.delimiters, id: ++this.delimiterCount };
+    const d: Delimiter = {
+      c,
+      count,
+      original: count,
+      node: n,
+      canOpen,
+      canClose,
+      prev: this.delimiters,
+      id: ++this.delimiterCount,
+    };
     if (this.delimiters) this.delimiters.next = d;
     this.delimiters = d;
   }
@@ -421,7 +475,10 @@ class InlineParser {
       let opener = closer.prev;
       let found = false;
       while (opener && opener !== bottom && opener.id > floor) {
-        const oddMatch = (closer.canOpen || opener.canClose) && closer.original % 3 !== 0 && (opener.original + closer.original) % 3 === 0;
+        const oddMatch =
+          (closer.canOpen || opener.canClose) &&
+          closer.original % 3 !== 0 &&
+          (opener.original + closer.original) % 3 === 0;
         if (opener.c === closer.c && opener.canOpen && (closer.c === '~' ? opener.count === closer.count : !oddMatch)) {
           found = true;
           break;
@@ -480,7 +537,15 @@ class InlineParser {
     append(parent, n);
     n.mark = true;
     if (this.brackets) this.brackets.bracketAfter = true;
-    this.brackets = { node: n, prev: this.brackets, prevDelimiter: this.delimiters, index: this.pos + length, image, links: this.links, bracketAfter: false };
+    this.brackets = {
+      node: n,
+      prev: this.brackets,
+      prevDelimiter: this.delimiters,
+      index: this.pos + length,
+      image,
+      links: this.links,
+      bracketAfter: false,
+    };
     this.pos += length;
   }
 
@@ -799,7 +864,9 @@ function toArrays(root: Node): Inline[] {
       else into.push(text);
     } else {
       const c: Inline[] = [];
-      into.push(n.t === 'link' || n.t === 'img' ? { t: n.t, dest: n.dest!, title: n.title!, c } : { t: n.t as 'em', c });
+      into.push(
+        n.t === 'link' || n.t === 'img' ? { t: n.t, dest: n.dest!, title: n.title!, c } : { t: n.t as 'em', c },
+      );
       stack.push({ n: n.first, into: c, depth: top.depth + 1 });
     }
   }
@@ -823,7 +890,13 @@ function plainText(n: Node): string {
 export function parseInline(text: string, defs: Definitions = new Map()): InlineResult {
   const parser = new InlineParser(text, defs);
   const root = parser.parse();
-  return { nodes: toArrays(root), settled: parser.settled, missing: parser.missing, closers: parser.closers, openTicks: parser.openTicks };
+  return {
+    nodes: toArrays(root),
+    settled: parser.settled,
+    missing: parser.missing,
+    closers: parser.closers,
+    openTicks: parser.openTicks,
+  };
 }
 
 /** Reads the link reference definitions a paragraph starts with into `defs`; returns the characters they take. */

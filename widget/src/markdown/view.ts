@@ -42,7 +42,8 @@ interface Kids {
 
 const isFinal = (b: Block) => !b.open && !b.tentative;
 /** Lines (table rows) of `b` that will not change. */
-const fixedLines = (b: Block) => (b.tentative ? (b.fixedLines ?? 0) : b.type === 'table' ? b.rows!.length : b.lines.length);
+const fixedLines = (b: Block) =>
+  b.tentative ? (b.fixedLines ?? 0) : b.type === 'table' ? b.rows!.length : b.lines.length;
 
 /** `s` without trailing spaces, tabs and line breaks (a loop: a regular expression here could backtrack). */
 function trimEnd(s: string): string {
@@ -60,7 +61,8 @@ function provisional(text: string, defs: Definitions): Inline[] {
   let result = parseInline(text, defs);
   if (result.openTicks) result = parseInline((text += result.openTicks), defs);
   const target = text.lastIndexOf('](');
-  if (target >= 0 && !/[)\s]/.test(text.slice(target + 2))) result = parseInline((text = `${text.slice(0, target)}]()`), defs);
+  if (target >= 0 && !/[)\s]/.test(text.slice(target + 2)))
+    result = parseInline((text = `${text.slice(0, target)}]()`), defs);
   return result.closers ? parseInline(text + result.closers, defs).nodes : result.nodes;
 }
 
@@ -169,7 +171,8 @@ export class MarkdownView {
   }
 
   private addPage(el: HTMLElement): void {
-    if (!this.page || this.page.childElementCount >= PAGE_SIZE) this.page = this.element.appendChild(document.createElement('div'));
+    if (!this.page || this.page.childElementCount >= PAGE_SIZE)
+      this.page = this.element.appendChild(document.createElement('div'));
     this.page.append(el);
   }
 
@@ -192,7 +195,16 @@ export class MarkdownView {
   }
 
   private create(block: Block): Drawn {
-    const drawn: Drawn = { key: block.key, type: block.type, el: undefined!, final: false, line: 0, column: 0, lineCount: 0, done: 0 };
+    const drawn: Drawn = {
+      key: block.key,
+      type: block.type,
+      el: undefined!,
+      final: false,
+      line: 0,
+      column: 0,
+      lineCount: 0,
+      done: 0,
+    };
     const container = (el: HTMLElement) => {
       drawn.el = el;
       drawn.kids = { items: [], final: 0, add: (child) => el.append(child) };
@@ -209,7 +221,8 @@ export class MarkdownView {
         drawn.el.className = `h h${block.level}`;
         break;
       case 'code': {
-        drawn.el = fragment(codeBlock(block.info?.split(/[ \t]/)[0] ?? '', this.strings)).firstElementChild as HTMLElement;
+        drawn.el = fragment(codeBlock(block.info?.split(/[ \t]/)[0] ?? '', this.strings))
+          .firstElementChild as HTMLElement;
         const code = drawn.el.querySelector('code')!;
         drawn.fixed = code.appendChild(new Text());
         drawn.tail = code.appendChild(new Text());
@@ -247,7 +260,13 @@ export class MarkdownView {
       case 'paragraph':
         return this.paragraph(drawn, block, defs, final);
       case 'heading':
-        render(renderInline(final ? this.parse(block.lines[0]!, defs, drawn) : provisional(block.lines[0]!, defs), this.strings), drawn.el);
+        render(
+          renderInline(
+            final ? this.parse(block.lines[0]!, defs, drawn) : provisional(block.lines[0]!, defs),
+            this.strings,
+          ),
+          drawn.el,
+        );
         break;
       case 'code':
         this.code(drawn, block, final);
@@ -353,7 +372,9 @@ export class MarkdownView {
   /** New link reference definitions: blocks drawn for good that named one are drawn again. */
   private redrawWaiting(doc: Block, defs: Definitions): void {
     this.defsSeen = defs.size;
-    const ready = new Set(this.waiting.filter(({ labels }) => [...labels].some((label) => defs.has(label))).map((w) => w.drawn));
+    const ready = new Set(
+      this.waiting.filter(({ labels }) => [...labels].some((label) => defs.has(label))).map((w) => w.drawn),
+    );
     if (!ready.size) return;
     this.waiting = this.waiting.filter((w) => !ready.has(w.drawn));
     const keys = new Map([...ready].map((drawn) => [drawn.key, drawn]));

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLAIMED, EXAMPLES, conformance, documentHtml, normalize, toHtml } from '../../../bench/support/commonmark.ts';
-import { type Block } from '../../src/markdown/blocks.ts';
+import type { Block } from '../../src/markdown/blocks.ts';
 import { type Inline, parseInline } from '../../src/markdown/inline.ts';
 import { MarkdownSource } from '../../src/markdown/source.ts';
 
-/** The conformance the README states: fails below it. */
+/** The conformance docs/widget.md states: fails below it. */
 const COMMITTED_PASS_RATE = 0.96;
 
 /**
@@ -16,7 +16,9 @@ const COMMITTED_PASS_RATE = 0.96;
  * only a few named character references, and links bare URLs as GFM does.
  */
 const DELIBERATE: Record<number, string> = {
-  ...Object.fromEntries([21, 201, 308, 309, 344, 475, 476, 477, 491, 494, 524, 536, 642, 643].map((n) => [n, 'raw HTML shows as text'])),
+  ...Object.fromEntries(
+    [21, 201, 308, 309, 344, 475, 476, 477, 491, 494, 524, 536, 642, 643].map((n) => [n, 'raw HTML shows as text']),
+  ),
   503: '&auml; is not in the short table of named references',
   602: 'GFM links a bare URL',
   608: 'GFM links a bare URL',
@@ -54,8 +56,14 @@ describe('GFM extensions', () => {
     assert.equal(html('See https://example.com/a.'), `<p>See ${link('https://example.com/a')}.</p>`);
     assert.equal(html('<link href=http://x.css">'), `<p>&lt;link href=${link('http://x.css')}&quot;&gt;</p>`);
     assert.equal(html('http://x.css">'), `<p>${link('http://x.css')}&quot;&gt;</p>`);
-    assert.equal(html("(at https://en.wikipedia.org/wiki/Pipe_(unix)), 'https://e.com/q?x=1'!"), `<p>(at ${link('https://en.wikipedia.org/wiki/Pipe_(unix)')}), '${link('https://e.com/q?x=1')}'!</p>`);
-    assert.equal(html('https://e.com/a&amp; and www.commonmark.org/help?'), `<p><a href="https://e.com/a">https://e.com/a</a>&amp; and <a href="http://www.commonmark.org/help">www.commonmark.org/help</a>?</p>`);
+    assert.equal(
+      html("(at https://en.wikipedia.org/wiki/Pipe_(unix)), 'https://e.com/q?x=1'!"),
+      `<p>(at ${link('https://en.wikipedia.org/wiki/Pipe_(unix)')}), '${link('https://e.com/q?x=1')}'!</p>`,
+    );
+    assert.equal(
+      html('https://e.com/a&amp; and www.commonmark.org/help?'),
+      `<p><a href="https://e.com/a">https://e.com/a</a>&amp; and <a href="http://www.commonmark.org/help">www.commonmark.org/help</a>?</p>`,
+    );
     assert.equal(html('https://e.com/<b>'), `<p>${link('https://e.com/')}&lt;b&gt;</p>`);
     // No dot in the domain, or an underscore in its last two parts: not a link.
     assert.equal(html('http://localhost/ and http://a_b.c_d'), '<p>http://localhost/ and http://a_b.c_d</p>');
@@ -73,7 +81,10 @@ describe('GFM extensions', () => {
         '<tr><td align="left">5</td><td align="center"></td><td align="right"></td></tr></tbody></table><blockquote><p>quote</p></blockquote>',
     );
     // A paragraph's last line can be the header; a delimiter row of another width is not a table.
-    assert.equal(html('intro\na | b\n--|--'), '<p>intro</p><table><thead><tr><th>a</th><th>b</th></tr></thead></table>');
+    assert.equal(
+      html('intro\na | b\n--|--'),
+      '<p>intro</p><table><thead><tr><th>a</th><th>b</th></tr></thead></table>',
+    );
     assert.equal(html('a | b\n--|--|--'), '<p>a | b\n--|--|--</p>');
   });
 });
@@ -119,13 +130,19 @@ describe('parsing as it streams', () => {
       source.close();
       return texts(source.document()).map((text) => ({ text, defs: source.defs }));
     });
-    samples.push({ text: 'a *b* c **d** e `f` [g](https://h.example) i\nj *k\nl* m ~~n~~ o https://p.example/q. r', defs: new Map() });
+    samples.push({
+      text: 'a *b* c **d** e `f` [g](https://h.example) i\nj *k\nl* m ~~n~~ o https://p.example/q. r',
+      defs: new Map(),
+    });
     let settledSome = 0;
     for (const { text, defs } of samples) {
       const whole = parseInline(text, defs);
       if (!whole.settled) continue;
       settledSome++;
-      const parts = [...parseInline(text.slice(0, whole.settled), defs).nodes, ...parseInline(text.slice(whole.settled), defs).nodes];
+      const parts = [
+        ...parseInline(text.slice(0, whole.settled), defs).nodes,
+        ...parseInline(text.slice(whole.settled), defs).nodes,
+      ];
       assert.deepEqual(merged(parts), merged(whole.nodes), JSON.stringify(text));
     }
     assert.ok(settledSome > 100, `${settledSome} texts settled early`);

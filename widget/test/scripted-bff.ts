@@ -1,6 +1,48 @@
 // A scripted stand-in for the BFF's Wire 2 stream, served by the test runner's dev server, so the
 // widget's tests can play exact sequences and faults. The real BFF is driven by the end-to-end test.
-const SEED = [
+// Every event and error is typed by protocol/, and framed by its SSE encoder.
+import type { IncomingMessage } from 'node:http';
+import type { Context, Next } from 'koa';
+import { CHAT_ERRORS, type HttpErrorCode, chatError } from '../../protocol/chat-errors.ts';
+import type { ChatEventData, ChatEventName, ErrorBody } from '../../protocol/chat-events.ts';
+import { sseFrame } from '../../protocol/sse.ts';
+
+/** One Wire 2 event, as [name, data]. */
+type Step = { [K in ChatEventName]: [K, ChatEventData[K]] }[ChatEventName];
+
+interface Refusal {
+  status: number;
+  json?: ErrorBody;
+  html?: string;
+}
+
+interface Scenario {
+  events?: Step[];
+  /** Events as sent, unchecked: for what a broken or newer BFF might send. */
+  raw?: Array<[string, unknown]>;
+  /** Pause `pauseMs` after the event with this sequence number. */
+  pauseAfter?: number;
+  pauseMs?: number;
+  /** Hold the stream open after the events until the client goes away. */
+  hold?: boolean;
+  heartbeats?: boolean;
+  /** Cut the connection after the events. */
+  drop?: boolean;
+  echo?: boolean;
+  big?: boolean;
+  /** Refuse every odd POST like this. */
+  failOdd?: Refusal;
+  /** Refuse every POST like this. */
+  refuse?: Refusal;
+}
+
+/** The error body the BFF answers for `code` before a stream, with its status. */
+function refusal(code: HttpErrorCode, params?: Record<string, string | number>): Refusal {
+  const { message } = chatError(code, params);
+  return { status: CHAT_ERRORS[code].status, json: { error: { code, message } } };
+}
+
+const SEED: Step[] = [
   ['start', { session_id: 's' }],
   ['agent_start', { session_id: 's', status: 'started' }],
   ['tool_start', { id: 'call_1', tool: 'calculator', args: { expression: '5+5' } }],
@@ -19,9 +61,11 @@ const HEARTBEATS = [': ping\n\n', 'data:\n\n', 'event: token\ndata:\n\n', '\n'];
  * The user's message played back as the answer, in tokens of `size` characters every `delay` ms
  * (query parameters), after a tool call whose arguments and result are the message too.
  */
-function echo(message, query) {
+type Query = Record<string, string | string[] | undefined>;
+
+function echo(message: string, query: Query): Step[] {
   const size = Number(query.size ?? 4);
-  const tokens = [];
+  const tokens: Step[] = [];
   for (let i = 0; i < message.length; i += size) tokens.push(['token', { delta: message.slice(i, i + size) }]);
   return [
     ['start', { session_id: 's' }],
@@ -34,15 +78,15 @@ function echo(message, query) {
 }
 
 /** An answer of `chars` characters (query), words after the user's message, in tokens of 64 KB. */
-function big(message, query) {
+function big(message: string, query: Query): Step[] {
   const chars = Number(query.chars ?? 100_000);
   const text = `${message}: ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
-  const tokens = [];
+  const tokens: Step[] = [];
   for (let i = 0; i < text.length; i += 65_536) tokens.push(['token', { delta: text.slice(i, i + 65_536) }]);
   return [['start', { session_id: 's' }], ...tokens, ['done', { status: 'complete' }]];
 }
 
-const SCENARIOS = {
+const SCENARIOS: Record<string, Scenario> = {
   seed: { events: SEED },
   // Pauses after the first token, so a test can look at (or poke) the widget mid-stream.
   slow: { events: SEED, pauseAfter: 5, pauseMs: 800 },
@@ -72,28 +116,39 @@ const SCENARIOS = {
     events: [
       ['start', { session_id: 's' }],
       ['agent_start', { session_id: 's', status: 'started' }],
-      ['error', { code: 'throttled', message: 'The assistant is handling too many requests. Try again in a moment.', retryable: true }],
+      ['error', chatError('throttled')],
       ['done', { status: 'error' }],
     ],
   },
+  // A known event without the field its type requires, after a good one.
+  malformed: { raw: [...SEED.slice(0, 5), ['token', { text: 'no delta' }], ...SEED.slice(5)] },
+  // Events this widget does not know (a newer BFF's), between known ones: skipped.
+  'unknown-events': { raw: [...SEED.slice(0, 4), ['approval_request', { id: 'x' }], ...SEED.slice(4)] },
   // The connection ends before `done`.
   cut: { events: SEED.slice(0, 5) },
   // Every odd POST is refused with a 503, every even one answers: a retry succeeds.
-  flaky: { events: SEED, failOdd: { status: 503, json: { error: { code: 'unavailable', message: 'The assistant is busy. Try again.' } } } },
-  'bad-request': { status: 400, json: { error: { code: 'message_too_long', message: '"message" must be at most 16000 characters.' } } },
-  'html-500': { status: 500, html: '<h1>Bad gateway</h1>' },
+  flaky: { events: SEED, failOdd: refusal('shutting_down') },
+  'bad-request': { refuse: refusal('message_too_long', { max: 16000 }) },
+  'html-500': { refuse: { status: 500, html: '<h1>Bad gateway</h1>' } },
   // 200, but a web page instead of a stream (a proxy's login page, say).
-  'wrong-type': { status: 200, html: '<h1>Please sign in</h1>' },
+  'wrong-type': { refuse: { status: 200, html: '<h1>Please sign in</h1>' } },
 };
 
+interface Seen {
+  posts: number;
+  aborted: number;
+  sessionId?: string;
+  headers?: IncomingMessage['headers'];
+}
+
 /** Per scenario: POSTs seen, streams the client closed early, and the last request's body and headers. */
-const stats = new Map();
+const stats = new Map<string, Seen>();
 /** Requests to /exfil/… : a rendered answer must never make the browser fetch anything. */
 let exfil = 0;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function readJson(req) {
+async function readJson(req: IncomingMessage): Promise<{ message?: string; session_id?: string }> {
   let body = '';
   for await (const chunk of req) body += chunk;
   try {
@@ -104,7 +159,7 @@ async function readJson(req) {
 }
 
 export function scriptedBff() {
-  return async function scriptedBffMiddleware(ctx, next) {
+  return async function scriptedBffMiddleware(ctx: Context, next: Next) {
     if (ctx.path.startsWith('/exfil')) {
       exfil++;
       ctx.status = 204;
@@ -121,8 +176,8 @@ export function scriptedBff() {
     }
     const match = /^\/scripted\/([\w-]+)$/.exec(ctx.path);
     if (!match || ctx.method !== 'POST') return next();
-    const name = match[1];
-    const scenario = SCENARIOS[name];
+    const name = match[1]!;
+    const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name]! : undefined;
     if (!scenario) return next();
     const body = await readJson(ctx.req);
     const seen = stats.get(name) ?? { posts: 0, aborted: 0 };
@@ -131,13 +186,13 @@ export function scriptedBff() {
     seen.headers = ctx.headers;
     stats.set(name, seen);
 
-    const refusal = scenario.failOdd && seen.posts % 2 === 1 ? scenario.failOdd : scenario.status ? scenario : undefined;
-    if (refusal) {
-      ctx.status = refusal.status;
-      if (refusal.json) ctx.body = refusal.json;
+    const refused = scenario.failOdd && seen.posts % 2 === 1 ? scenario.failOdd : scenario.refuse;
+    if (refused) {
+      ctx.status = refused.status;
+      if (refused.json) ctx.body = refused.json;
       else {
         ctx.type = 'text/html';
-        ctx.body = refusal.html;
+        ctx.body = refused.html;
       }
       return;
     }
@@ -149,16 +204,20 @@ export function scriptedBff() {
       if (!finished) seen.aborted++;
     });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const events = scenario.echo ? echo(body.message ?? '', ctx.query) : scenario.big ? big(body.message ?? '', ctx.query) : scenario.events;
+    const events: Array<[string, unknown]> = scenario.echo
+      ? echo(body.message ?? '', ctx.query)
+      : scenario.big
+        ? big(body.message ?? '', ctx.query)
+        : (scenario.raw ?? scenario.events ?? []);
     const delay = Number(ctx.query.delay ?? 10);
     let seq = 0;
     for (const [event, data] of events) {
       if (res.destroyed) return;
       // The session id the client sent comes back in `start`, as the real BFF does.
       const payload = event === 'start' ? { session_id: body.session_id } : data;
-      res.write(`id: run:${++seq}\nevent: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+      res.write(sseFrame(event, payload, `run:${++seq}`));
       if (scenario.heartbeats) res.write(HEARTBEATS[seq % HEARTBEATS.length]);
-      if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs);
+      if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs ?? 0);
       else if (delay) await sleep(delay);
     }
     if (scenario.hold) {

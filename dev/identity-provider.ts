@@ -45,8 +45,17 @@ export class IdentityProvider {
   }
 
   /** A signed token for `sub` (with any extra claims), as the site's sign-in would hand the page. */
-  token(sub: string | undefined, claims: JWTPayload = {}, { issuer = this.issuer, audience = this.audience, expiresIn = '5m', key = this.current }: TokenOptions = {}): Promise<string> {
-    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime(expiresIn);
+  token(
+    sub: string | undefined,
+    claims: JWTPayload = {},
+    { issuer = this.issuer, audience = this.audience, expiresIn = '5m', key = this.current }: TokenOptions = {},
+  ): Promise<string> {
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(expiresIn);
     if (sub !== undefined) jwt.setSubject(sub);
     return jwt.sign(key.privateKey);
   }

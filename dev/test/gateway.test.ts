@@ -2,18 +2,23 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { LOCAL_RUNTIME_ARN } from '../../protocol/local-runtime.ts';
-import { type RunningGateway, createGateway, listenGateway } from '../src/gateway.ts';
-import { buildGraph } from '../src/graph.ts';
-import { type RunningRuntime, createRuntime } from '../src/runtime.ts';
-import { tools } from '../src/tools.ts';
-import { freePort } from '../../test/support/free-port.ts';
-import { rawConnection } from '../../test/support/raw-socket.ts';
-import { TickerChatModel, until } from './support/models.ts';
+import { LOCAL_RUNTIME_ARN } from '../local-runtime.ts';
+import { type RunningGateway, createGateway, listenGateway } from '../agentcore/gateway.ts';
+import { buildGraph } from '../../agent/src/graph.ts';
+import { type RunningRuntime, createRuntime } from '../../agent/src/runtime.ts';
+import { tools } from '../../agent/src/tools.ts';
+import { freePort } from '../support/free-port.ts';
+import { rawConnection } from '../support/raw-socket.ts';
+import { TickerChatModel, until } from '../../agent/test/support/models.ts';
 
 /** The AWS SDK's AgentCore client, pointed at the gateway, making one attempt per call. */
 const sdkClient = (endpoint: string) =>
-  new BedrockAgentCoreClient({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  new BedrockAgentCoreClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 
 describe('local AgentCore gateway', () => {
   let gateway: RunningGateway;
@@ -96,7 +101,10 @@ describe('local AgentCore gateway: a caller that hangs up', () => {
     await until(() => model.producing === 1 && model.produced >= before + 3, 'the model is working');
     hangUp();
     await until(() => model.producing === 0, 'the model call stopped');
-    await until(async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy', 'the runtime is idle');
+    await until(
+      async () => (await (await fetch(`${runtime.url}/ping`)).json()).status === 'Healthy',
+      'the runtime is idle',
+    );
   };
 
   it('mid-stream: the run in the runtime is cancelled and the model stops', async () => {
@@ -123,7 +131,7 @@ describe('local AgentCore gateway: whatever a request holds, it answers, and it 
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     // The process `npm start` runs, with its defaults: a request that killed it would take the stack down.
-    child = spawn(process.execPath, ['--import', 'tsx', 'agent/src/gateway-main.ts'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'dev/agentcore/gateway-main.ts'], {
       env: { PATH: process.env.PATH, GATEWAY_PORT: String(port), AGENT_RUNTIME_URL: 'http://127.0.0.1:9' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -140,16 +148,35 @@ describe('local AgentCore gateway: whatever a request holds, it answers, and it 
 
   const arn = encodeURIComponent(LOCAL_RUNTIME_ARN);
   const signed = 'Authorization: AWS4-HMAC-SHA256 Credential=local\r\nContent-Type: application/json\r\n';
-  const post = (target: string, headers = signed) => `POST ${target} HTTP/1.1\r\nHost: gateway\r\n${headers}Content-Length: 2\r\nConnection: close\r\n\r\n{}`;
+  const post = (target: string, headers = signed) =>
+    `POST ${target} HTTP/1.1\r\nHost: gateway\r\n${headers}Content-Length: 2\r\nConnection: close\r\n\r\n{}`;
   const bad: [name: string, request: string, status: number][] = [
     ['an ARN that is not valid percent-encoding (%E0%A4%A)', post('/runtimes/%E0%A4%A/invocations'), 400],
     ['a lone % in the ARN', post('/runtimes/%/invocations'), 400],
     ['a request target that is no URL', post('http://[::1/runtimes/x/invocations'), 400],
     ['a qualifier that is no endpoint name', post(`/runtimes/${arn}/invocations?qualifier=a;b`), 400],
     ['a qualifier of percent garbage', post(`/runtimes/${arn}/invocations?qualifier=%ZZ`), 400],
-    ['a runtime session id too short for AgentCore', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: short\r\n`), 400],
-    ['a runtime session id too long', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'s'.repeat(300)}\r\n`), 400],
-    ['a runtime session id with spaces (two headers joined)', post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'a'.repeat(40)}\r\nX-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'b'.repeat(40)}\r\n`), 400],
+    [
+      'a runtime session id too short for AgentCore',
+      post(`/runtimes/${arn}/invocations`, `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: short\r\n`),
+      400,
+    ],
+    [
+      'a runtime session id too long',
+      post(
+        `/runtimes/${arn}/invocations`,
+        `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'s'.repeat(300)}\r\n`,
+      ),
+      400,
+    ],
+    [
+      'a runtime session id with spaces (two headers joined)',
+      post(
+        `/runtimes/${arn}/invocations`,
+        `${signed}X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'a'.repeat(40)}\r\nX-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${'b'.repeat(40)}\r\n`,
+      ),
+      400,
+    ],
     ['a header line that is not HTTP', 'POST / HTTP/1.1\r\nHost: gateway\r\nnot a header\r\n\r\n', 400],
     ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400],
   ];

@@ -1,3 +1,8 @@
+/**
+ * Server-sent events, as both wires frame them: `event: <name>` and one `data:` line of JSON per
+ * event (Wire 2 adds `id: <run>:<sequence>`), comments (`: ping`) between them. One encoder and one
+ * incremental decoder for every process; the browser decodes with fetch-event-source.
+ */
 import { StringDecoder } from 'node:string_decoder';
 import { type EventSourceParser, createParser } from 'eventsource-parser';
 
@@ -5,6 +10,15 @@ export interface SseMessage {
   id?: string;
   event: string;
   data: string;
+}
+
+/**
+ * One event's frame. `event` and `id` must hold no CR or LF (event names are each wire's own
+ * constants; ids are made by the sender); JSON.stringify escapes every CR and LF in `data`, so the
+ * frame is one template: nothing split or joined.
+ */
+export function sseFrame(event: string, data: unknown, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Raised when one SSE event grows past the parser's size limit before it completes. */
@@ -29,13 +43,16 @@ export class SseParser {
   constructor(maxEventBytes = Number.POSITIVE_INFINITY) {
     this.parser = createParser({
       onEvent: ({ id, event, data }) => {
-        this.ready.push(id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data });
+        this.ready.push(
+          id === undefined ? { event: event ?? 'message', data } : { id, event: event ?? 'message', data },
+        );
       },
       // The parser measures what it holds for the event in progress (its data and any unfinished
       // line), in characters, whatever comments or blank lines come in between.
       ...(Number.isFinite(maxEventBytes) ? { maxBufferSize: maxEventBytes } : {}),
       onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') throw new SseEventTooLargeError(`An SSE event exceeded ${maxEventBytes} characters`);
+        if (error.type === 'max-buffer-size-exceeded')
+          throw new SseEventTooLargeError(`An SSE event exceeded ${maxEventBytes} characters`);
       },
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseEventTooLargeError, SseParser, parseSse } from '../src/sse-parse.ts';
+import { SseEventTooLargeError, SseParser, parseSse } from '../sse.ts';
 
 const STREAM =
   'event: AGENT_START\ndata: {"session_id":"s"}\n\n' +
@@ -44,14 +44,26 @@ describe('parseSse', () => {
   });
 
   it('parses the stream one byte at a time', async () => {
-    assert.deepEqual(await collect(chunksOf(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))), EXPECTED);
+    assert.deepEqual(
+      await collect(
+        chunksOf(
+          bytes,
+          Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+        ),
+      ),
+      EXPECTED,
+    );
   });
 
   it('parses random multi-way splits', async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 200; round++) {
-      const cuts = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, () => 1 + Math.floor(random() * (bytes.length - 1))))].sort((a, b) => a - b);
+      const cuts = [
+        ...new Set(
+          Array.from({ length: 1 + Math.floor(random() * 12) }, () => 1 + Math.floor(random() * (bytes.length - 1))),
+        ),
+      ].sort((a, b) => a - b);
       assert.deepEqual(await collect(chunksOf(bytes, cuts)), EXPECTED, `cuts ${cuts.join(',')}`);
     }
   });

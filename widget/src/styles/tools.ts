@@ -1,0 +1,61 @@
+import { css } from 'lit';
+
+/** Tool cards: a call's name, arguments, status and result. */
+export const tools = css`
+  .tool {
+    font-size: 0.875em;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+  }
+  summary {
+    display: flex;
+    align-items: baseline;
+    gap: 8px;
+    padding: 6px 10px;
+    cursor: pointer;
+  }
+  summary > code {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    color: var(--_muted);
+  }
+  .name {
+    font-weight: 600;
+  }
+  .status {
+    color: var(--_muted);
+  }
+  [data-status='running'] .status::before {
+    content: '';
+    display: inline-block;
+    width: 0.6em;
+    height: 0.6em;
+    margin-inline-end: 0.35em;
+    border: 2px solid currentColor;
+    border-right-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+  [data-status='failed'] .status {
+    color: var(--_error);
+  }
+  .label {
+    padding: 0 10px;
+    color: var(--_muted);
+  }
+  .tool pre {
+    max-height: 192px;
+    margin: 4px 10px 10px;
+    white-space: pre-wrap;
+  }
+
+`;
