@@ -1,6 +1,7 @@
+import type { PageTool, ResumeAnswer } from './agent-request.ts';
 import type { ChatError } from './chat-errors.ts';
 
-export type { ChatError };
+export type { ChatError, PageTool, ResumeAnswer };
 
 /**
  * Wire 2: the events the BFF streams to the browser, as SSE `id: <run>:<seq>`, `event: <name>`,
@@ -16,25 +17,55 @@ export interface ChatEventData {
   tool_start: { id: string; tool: string; args: Record<string, unknown> };
   tool_end: { id: string; tool: string; result: string } | { id: string; tool: string; error: string };
   /**
+   * The run paused before the tool call `id` (its `tool_start` came first): it runs once the user
+   * approves it. `reason` asks, in a sentence for people. `done {status: "interrupted"}` follows;
+   * the answer is the next request's `resume: {id, approved, note?}`.
+   */
+  approval_request: { id: string; tool: string; args: Record<string, unknown>; reason: string };
+  /**
+   * The run paused on a call of one of the request's page tools, which runs in the browser.
+   * `done {status: "interrupted"}` follows; the answer is the next request's `resume: {id, result}`
+   * (what the tool returned) or `resume: {id, error}` (why it failed).
+   */
+  page_tool_request: { id: string; tool: string; args: Record<string, unknown> };
+  /** Follow-up questions the user might ask next: at most 4 of at most 80 characters, just before `done`. */
+  suggestions: { items: string[] };
+  /**
    * The text of one model step, whole, after its tokens: it replaces what the tokens built.
    * `partial` is always true (an answer may go on after a tool call): the seed's documented shape.
    */
   message: { content: string; partial: true };
   /** The run failed; `done` follows. `code` is one of chat-errors.ts. */
   error: ChatError;
-  /** Last, always, exactly once. */
-  done: { status: 'complete' | 'error' };
+  /** Last, always, exactly once. `interrupted`: the run paused on an `approval_request` or `page_tool_request`. */
+  done: { status: 'complete' | 'error' | 'interrupted' };
 }
 
 export type ChatEventName = keyof ChatEventData;
 
 export type ChatEvent = { [K in ChatEventName]: { event: K; data: ChatEventData[K] } }[ChatEventName];
 
-/** Body of `POST /v1/chat/stream`. */
+/**
+ * Body of `POST /v1/chat/stream`: a new `message`, or `resume`, the answer to one call a paused
+ * run waits on (never both), with the conversation's page tools (the same list every time).
+ */
 export interface ChatRequest {
-  message: string;
+  message?: string;
+  resume?: ResumeAnswer;
   session_id?: string;
+  tools?: PageTool[];
 }
+
+/** Body of `POST /v1/chat/feedback`: the user's rating of one answer (the run with this id). */
+export interface FeedbackRequest {
+  run_id: string;
+  rating: 'up' | 'down';
+  comment?: string;
+}
+
+export const FEEDBACK_COMMENT_MAX_CHARS = 1_000;
+/** A run id as a feedback names it: the BFF's are UUIDs (a stream's `id: <run id>:<seq>`). */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Body of every 4xx/5xx answered before a stream opens (`code` and `message` from chat-errors.ts). */
 export interface ErrorBody {
@@ -43,6 +74,9 @@ export interface ErrorBody {
 
 type Check = (data: Record<string, unknown>) => boolean;
 const has = (data: Record<string, unknown>, name: string, type: string) => typeof data[name] === type;
+/** `id` and `tool` strings, and an `args` object: a tool call. */
+const call: Check = (d) =>
+  has(d, 'id', 'string') && has(d, 'tool', 'string') && has(d, 'args', 'object') && d.args !== null;
 
 /**
  * What a receiver checks of each Wire 2 event before using it: the fields it reads, of their types.
@@ -52,11 +86,14 @@ const VALID: Record<ChatEventName, Check> = {
   start: (d) => has(d, 'session_id', 'string'),
   agent_start: () => true,
   token: (d) => has(d, 'delta', 'string'),
-  tool_start: (d) => has(d, 'id', 'string') && has(d, 'tool', 'string') && has(d, 'args', 'object') && d.args !== null,
+  tool_start: call,
   tool_end: (d) => has(d, 'id', 'string') && (has(d, 'result', 'string') || has(d, 'error', 'string')),
+  approval_request: (d) => call(d) && has(d, 'reason', 'string'),
+  page_tool_request: call,
+  suggestions: (d) => Array.isArray(d.items) && d.items.every((item) => typeof item === 'string'),
   message: (d) => has(d, 'content', 'string'),
   error: (d) => has(d, 'code', 'string') && has(d, 'message', 'string') && has(d, 'retryable', 'boolean'),
-  done: (d) => d.status === 'complete' || d.status === 'error',
+  done: (d) => d.status === 'complete' || d.status === 'error' || d.status === 'interrupted',
 };
 
 /**
