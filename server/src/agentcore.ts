@@ -1,12 +1,14 @@
 import type { Readable } from 'node:stream';
 import { type BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { MalformedUpstreamError } from '../../protocol/agent-events.ts';
+import type { AgentRequest } from '../../protocol/agent-request.ts';
 import { type SseMessage, SseParser } from '../../protocol/sse.ts';
 import { abortWith } from './agentcore-client.ts';
 import type { ServerConfig } from './config.ts';
 
 export interface InvokeRequest {
-  prompt: string;
+  /** Wire 1's body: `{prompt, tools?}` or `{resume, tools?}`. */
+  body: AgentRequest;
   runtimeSessionId: string;
   /** Aborts the AgentCore call at once, whatever it is waiting for; the call then throws `signal.reason`. */
   signal: AbortSignal;
@@ -39,7 +41,7 @@ export function agentCoreInvoker(
   client: BedrockAgentCoreClient,
   config: Pick<ServerConfig, 'runtimeArn' | 'qualifier'>,
 ): AgentInvoker {
-  return async function* invoke({ prompt, runtimeSessionId, signal, onActivity }) {
+  return async function* invoke({ body: request, runtimeSessionId, signal, onActivity }) {
     let body: Readable | undefined;
     let ended = false;
     try {
@@ -51,7 +53,7 @@ export function agentCoreInvoker(
         // Without both, bedrock-agentcore answers 415 / 406.
         contentType: 'application/json',
         accept: 'text/event-stream',
-        payload: new TextEncoder().encode(JSON.stringify({ prompt })),
+        payload: new TextEncoder().encode(JSON.stringify(request)),
       });
       abortWith(command.input, signal);
       const response = await client.send(command);

@@ -8,6 +8,7 @@ import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
 import { limitRequestsPerClient } from './connection-limits.ts';
 import { corsGuard } from './cors.ts';
+import { FEEDBACK_BODY_MAX_BYTES, recordFeedback } from './feedback-route.ts';
 import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -26,6 +27,7 @@ export interface AppDeps {
 // The repository root, from server/src/ and from the production build in server/dist/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
+const FEEDBACK_PATH = '/v1/chat/feedback';
 
 /**
  * A static file is sent only once its response has the connection: a pipelined request waits its
@@ -63,32 +65,38 @@ export function createApp({
   });
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
-  const limitBytes = bodyLimitBytes(config.maxMessageChars);
-  app.use(
-    CHAT_PATH,
-    (_req, res, next) => {
-      res.setHeader('cache-control', 'no-store');
-      next();
-    },
-    // Answers preflights itself.
-    corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
+  // The chat's guards, in order, on both of its routes: CORS (it answers preflights itself), who is
+  // calling (the rate limit counts per user in authenticated mode), one rate limit for both, the
+  // content type (and for the stream, `Accept`), the JSON body.
+  const limit = rateLimit(config);
+  const guarded = (path: string, stream: boolean, bodyLimit: number, handler: RequestHandler) => {
+    app.use(
+      path,
+      (_req, res, next) => {
+        res.setHeader('cache-control', 'no-store');
+        next();
+      },
+      corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
+    );
+    app.post(
+      path,
+      ...(config.auth ? [requireBearer(config.auth, logger)] : []),
+      limit,
+      (req, _res, next) => {
+        if (!req.is('application/json')) return next(new HttpError('unsupported_media_type'));
+        if (stream && req.headers.accept && !req.accepts('text/event-stream'))
+          return next(new HttpError('not_acceptable'));
+        next();
+      },
+      express.json({ limit: bodyLimit, inflate: false }),
+      handler,
+    );
+    app.all(path, methodNotAllowed('POST, OPTIONS'));
+  };
+  guarded(CHAT_PATH, true, bodyLimitBytes(config.maxMessageChars), (req, res) =>
+    streamChat(req, res, { config, invokeAgent, runs, logger }),
   );
-  app.post(
-    CHAT_PATH,
-    // Who is calling first: the rate limit counts per user in authenticated mode.
-    ...(config.auth ? [requireBearer(config.auth, logger)] : []),
-    rateLimit(config),
-    (req, _res, next) => {
-      if (!req.is('application/json')) return next(new HttpError('unsupported_media_type'));
-      if (req.headers.accept && !req.accepts('text/event-stream')) {
-        return next(new HttpError('not_acceptable'));
-      }
-      next();
-    },
-    express.json({ limit: limitBytes, inflate: false }),
-    (req, res) => streamChat(req, res, { config, invokeAgent, runs, logger }),
-  );
-  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
+  guarded(FEEDBACK_PATH, false, FEEDBACK_BODY_MAX_BYTES, recordFeedback(logger));
 
   if (config.serveDemo) {
     app.use(whenWritable);
@@ -99,7 +107,7 @@ export function createApp({
   app.use((req, _res, next) => next(new HttpError('not_found', { method: req.method, path: req.path })));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
+    const known = error instanceof HttpError ? error : bodyParserError(error);
     if (!known)
       logger.error(
         { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) },

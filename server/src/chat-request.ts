@@ -1,32 +1,116 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatRequest } from '../../protocol/chat-events.ts';
+import {
+  type AgentRequest,
+  PAGE_TOOL_DESCRIPTION_MAX_CHARS,
+  PAGE_TOOL_PARAMETERS_MAX_CHARS,
+  PAGE_TOOL_RESULT_MAX_CHARS,
+  PAGE_TOOLS_MAX,
+  type ResumeAnswer,
+  checkPageTools,
+  checkResume,
+} from '../../protocol/agent-request.ts';
 import { HttpError } from './http-errors.ts';
 import { SESSION_ID_PATTERN } from './session-id.ts';
 
-const FIELDS = new Set(['message', 'session_id']);
+const FIELDS = new Set(['message', 'resume', 'session_id', 'tools']);
+const RESUME_FIELDS = new Set(['id', 'approved', 'note', 'result', 'error']);
+const TOOL_FIELDS = new Set(['name', 'description', 'parameters']);
+/** Tool call ids are a model provider's (Bedrock's are about 30 characters): longer is not one. */
+const CALL_ID_MAX_CHARS = 256;
 
 /**
- * The largest body a valid request can have: the longest message with every character
- * JSON-escaped as \uXXXX (6 bytes), plus room for the session id and the punctuation.
+ * The most bytes a request's page tools take as JSON.stringify writes them: names, descriptions
+ * with every character escaped (6 bytes), parameters already measured as JSON characters (at most 3
+ * bytes each in UTF-8), and the punctuation around them.
+ */
+const TOOLS_MAX_BYTES =
+  PAGE_TOOLS_MAX * (64 + PAGE_TOOL_DESCRIPTION_MAX_CHARS * 6 + PAGE_TOOL_PARAMETERS_MAX_CHARS * 3 + 64);
+
+/**
+ * The largest body a valid request can have: the longest message (or page tool result: a body has
+ * one or the other) with every character JSON-escaped as \uXXXX (6 bytes), the longest page tools
+ * list, plus room for the session id and the punctuation. About 580 KB with the default message length.
  */
 export function bodyLimitBytes(maxMessageChars: number): number {
-  return maxMessageChars * 6 + 1024;
+  return Math.max(maxMessageChars, PAGE_TOOL_RESULT_MAX_CHARS) * 6 + TOOLS_MAX_BYTES + 1024;
 }
 
-/** Checks a parsed `POST /v1/chat/stream` body; a missing `session_id` gets a fresh one. */
-export function parseChatRequest(body: unknown, maxMessageChars: number): Required<ChatRequest> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError('invalid_body');
+/** A checked `POST /v1/chat/stream` body: the conversation's id, and what to send the agent. */
+export interface ChatTurn {
+  session_id: string;
+  /** `{prompt, tools?}` or `{resume, tools?}`: Wire 1's body. */
+  request: AgentRequest;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The first key of `object` that is not one of `fields`, quoted for an error sentence. */
+function unknownKey(object: object, fields: ReadonlySet<string>): string | undefined {
+  const key = Object.keys(object).find((k) => !fields.has(k));
+  return key === undefined ? undefined : JSON.stringify(key.slice(0, 64));
+}
+
+function readResume(raw: unknown): ResumeAnswer {
+  const checked = checkResume(raw);
+  if (!checked.ok) throw new HttpError('invalid_resume', { problem: checked.problem });
+  const resume = checked.value;
+  const unknown = unknownKey(raw as object, RESUME_FIELDS);
+  const text = 'result' in resume ? resume.result : 'error' in resume ? resume.error : '';
+  const problem =
+    unknown !== undefined
+      ? `Unknown field ${unknown} in "resume"`
+      : resume.id.length > CALL_ID_MAX_CHARS
+        ? `"resume.id" is longer than ${CALL_ID_MAX_CHARS} characters`
+        : text.length > PAGE_TOOL_RESULT_MAX_CHARS
+          ? `The page tool's ${'result' in resume ? 'result' : 'error'} is longer than ${PAGE_TOOL_RESULT_MAX_CHARS} characters`
+          : undefined;
+  if (problem) throw new HttpError('invalid_resume', { problem });
+  return resume;
+}
+
+function readTools(raw: unknown): AgentRequest['tools'] {
+  const checked = checkPageTools(raw);
+  if (!checked.ok) throw new HttpError('invalid_tools', { problem: checked.problem });
+  if (checked.value.length === 0) return undefined;
+  // A field the agent would drop is more likely a mistake than a wish (`parameter`, a `handler` sent by accident).
+  for (const [i, tool] of (raw as object[]).entries()) {
+    const unknown = unknownKey(tool, TOOL_FIELDS);
+    if (unknown !== undefined)
+      throw new HttpError('invalid_tools', {
+        problem: `tool ${i} has a field ${unknown}; a tool is {name, description, parameters}`,
+      });
   }
-  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
+  return checked.value;
+}
+
+/**
+ * Checks a parsed `POST /v1/chat/stream` body — a new `message`, or `resume`, the answer to one
+ * call a paused run waits on, with the page's `tools` — within protocol's bounds; a missing
+ * `session_id` gets a fresh one. Each refusal is an HttpError whose sentence says what was wrong.
+ */
+export function parseChatRequest(body: unknown, maxMessageChars: number): ChatTurn {
+  if (!isObject(body)) throw new HttpError('invalid_body');
+  const unknown = unknownKey(body, FIELDS);
   if (unknown !== undefined) {
-    throw new HttpError('unknown_field', { field: JSON.stringify(unknown.slice(0, 64)) });
+    throw new HttpError('unknown_field', {
+      field: unknown,
+      fields: '"message" (or "resume"), "session_id" and "tools"',
+    });
   }
-  const { message, session_id } = body as Record<string, unknown>;
-  if (typeof message !== 'string' || !message.trim()) throw new HttpError('invalid_message');
-  if (message.length > maxMessageChars) throw new HttpError('message_too_long', { max: maxMessageChars });
+  const { message, resume, session_id, tools } = body;
+  if (message !== undefined && resume !== undefined) throw new HttpError('message_and_resume');
+  let request: AgentRequest;
+  if (resume !== undefined) request = { resume: readResume(resume) };
+  else {
+    if (typeof message !== 'string' || !message.trim()) throw new HttpError('invalid_message');
+    if (message.length > maxMessageChars) throw new HttpError('message_too_long', { max: maxMessageChars });
+    request = { prompt: message };
+  }
   if (session_id !== undefined && (typeof session_id !== 'string' || !SESSION_ID_PATTERN.test(session_id))) {
     throw new HttpError('invalid_session_id');
   }
-  return { message, session_id: session_id ?? randomUUID() };
+  const pageTools = readTools(tools);
+  if (pageTools) request.tools = pageTools;
+  return { session_id: (session_id as string | undefined) ?? randomUUID(), request };
 }

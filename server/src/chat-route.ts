@@ -33,13 +33,17 @@ function noteOutcome(locals: Response['locals'], batch: readonly ChatEvent[]): v
   locals.events = (locals.events ?? 0) + batch.length;
 }
 
-/** `POST /v1/chat/stream`, once CORS, rate limit and content type have passed: one agent run as SSE. */
+/**
+ * `POST /v1/chat/stream`, once CORS, rate limit and content type have passed: one agent run as SSE,
+ * for a new message or for the answer to a paused run (a resume holds the conversation's lock like
+ * any run, so a double-click cannot answer twice at once).
+ */
 export async function streamChat(
   req: Request,
   res: Response,
   { config, invokeAgent, runs, logger }: ChatRouteDeps,
 ): Promise<void> {
-  const { message, session_id } = parseChatRequest(req.body, config.maxMessageChars);
+  const { session_id, request } = parseChatRequest(req.body, config.maxMessageChars);
   if (runs.stopping) {
     res.setHeader('connection', 'close');
     throw new HttpError('shutting_down');
@@ -62,7 +66,7 @@ export async function streamChat(
   const { requestId } = res.locals;
   const upstream = () =>
     invokeAgent({
-      prompt: message,
+      body: request,
       runtimeSessionId: conversation,
       signal: controller.signal,
       onActivity: watchdog.touch,

@@ -61,7 +61,7 @@ const BAD_REQUESTS: [name: string, request: RequestOptions, status: number, code
   ['an empty message', json({ message: '' }), 400, 'invalid_message'],
   ['a blank message', json({ message: ' \n\t ' }), 400, 'invalid_message'],
   ['a message of 16001 characters', json({ message: 'a'.repeat(16_001) }), 400, 'message_too_long'],
-  ['a body over the size limit', json({ message: 'hi', pad: 'x'.repeat(200_000) }), 413, 'body_too_large'],
+  ['a body over the size limit', json({ message: 'hi', pad: 'x'.repeat(600_000) }), 413, 'body_too_large'],
   ['a misspelt field', json({ message: 'hi', sessionId: 'abc' }), 400, 'unknown_field'],
   ['an empty session_id', json({ message: 'hi', session_id: '' }), 400, 'invalid_session_id'],
   ['a session_id with a space', json({ message: 'hi', session_id: 'a b' }), 400, 'invalid_session_id'],
@@ -121,8 +121,8 @@ describe('requests the BFF refuses', () => {
   });
 
   it('says how long the body may be, in bytes, leaving room for a longest message fully escaped', async () => {
-    const answer = await send(suite.bff.url, json({ message: 'hi', pad: 'x'.repeat(200_000) }));
-    assert.match(answer.json.error.message, /at most 97024 bytes/);
+    const answer = await send(suite.bff.url, json({ message: 'hi', pad: 'x'.repeat(600_000) }));
+    assert.match(answer.json.error.message, /at most 579072 bytes/);
     const longest = await send(suite.bff.url, {
       ...json({ message: '\u0001'.repeat(16_000), session_id: 'escaped' }),
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
