@@ -1,23 +1,43 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ChatEvent } from '../../protocol/chat-events.ts';
+import type { ChatEvent, ResumeAnswer } from '../../protocol/chat-events.ts';
 import { ChatStreamError, type ChatTransport, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
 import { MarkdownView } from './markdown/view.ts';
+import { type PageToolHandler, describeTools, runPageTool } from './page-tools.ts';
 import type { PersistMode } from './persistence.ts';
 import { RunController } from './run-controller.ts';
 import { ScrollFollow } from './scroll-follow.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
 import { styles } from './styles/index.ts';
 import { panelTemplate } from './templates/panel.ts';
-import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn } from './transcript.ts';
+import {
+  type AssistantEntry,
+  type Rating,
+  type TextPart,
+  type ToolCall,
+  type TurnError,
+  applyEvent,
+  endTurn,
+} from './transcript.ts';
 
 const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
+
+export type { PageToolHandler };
+
+/** What one run sends: a new message, or the answer to a call the paused run waits on. */
+type RunInput = { message: string } | { resume: ResumeAnswer };
+
+// TODO(merge 13): the run id from `start`.
+const runIdOf = (turn: AssistantEntry) => (turn as { run?: { id: string } }).run?.id ?? '';
+
+/** An enumerated attribute that is on unless it says "false" (like `spellcheck`). */
+const unlessFalse = { fromAttribute: (value: string | null) => value !== 'false' };
 
 /**
  * A chat with a streaming AI agent: the user's messages, the agent thinking, each tool call with
@@ -26,7 +46,8 @@ export type HeaderMap = Record<string, string>;
  * @fires agent-chat-send - Before a message is sent (also on retry); cancelable. `detail`: `{message, retry}`.
  * @fires agent-chat-event - Each stream event as it arrives. `detail`: `{event, data}` (Wire 2).
  * @fires agent-chat-error - A run failed. `detail`: `{code, message, retryable}`, `message` as shown.
- * @fires agent-chat-done - A run ended. `detail`: `{status: 'complete' | 'error' | 'cancelled', text}`.
+ * @fires agent-chat-done - A run ended. `detail`: `{status: 'complete' | 'error' | 'cancelled' | 'interrupted', text}`; `interrupted`: it waits for an approval or a page tool.
+ * @fires agent-chat-feedback - The user rated an answer, and again if they add a comment. `detail`: `{runId, rating: 'up' | 'down', comment}`.
  *
  * @csspart base - The chat box (the floating panel in launcher mode).
  * @csspart header - The bar with the heading and the actions.
@@ -39,6 +60,16 @@ export type HeaderMap = Record<string, string>;
  * @csspart message-assistant - An answer from the agent.
  * @csspart thinking - The "Thinking…" indicator.
  * @csspart tool-card - A tool call: name, arguments, status, result.
+ * @csspart approval-card - Asks the user to approve a call before it runs: why, the call, Approve / Deny and a note.
+ * @csspart approval-note - The approval card's optional note.
+ * @csspart approve-button - Approves the call.
+ * @csspart deny-button - Denies the call.
+ * @csspart feedback - The rating of a finished answer: thumbs up and down, then a comment.
+ * @csspart rate-button - Thumbs up or down (`aria-pressed` once chosen).
+ * @csspart feedback-input - The rating's optional comment.
+ * @csspart feedback-send - Sends the comment.
+ * @csspart suggestions - A row of suggested messages: starters on an empty chat, follow-ups under the last answer.
+ * @csspart suggestion - One suggested message; clicking sends it.
  * @csspart render-notice - Says a message is shown as plain text because it could not be formatted.
  * @csspart code-block - A fenced code block in an answer.
  * @csspart copy-button - A code block's copy button.
@@ -90,7 +121,23 @@ export class AgentChat extends LitElement {
    * Whether tool calls show as cards. Shown unless `show-tools="false"` — an enumerated
    * attribute like `spellcheck`, because seeing the agent at work is the point of this chat.
    */
-  @property({ attribute: 'show-tools', converter: { fromAttribute: (value) => value !== 'false' } }) showTools = true;
+  @property({ attribute: 'show-tools', converter: unlessFalse }) showTools = true;
+
+  /** Whether finished answers offer thumbs up / down and a comment. Shown unless `feedback="false"`. */
+  @property({ attribute: 'feedback', converter: unlessFalse }) feedback = true;
+
+  /** Starter messages shown as chips while the conversation is empty: a JSON array of strings as an attribute. */
+  @property({ attribute: 'suggestions', type: Array }) suggestions: string[] = [];
+
+  /**
+   * Tools the agent may call that run in this page: `[{name, description, parameters, handler}]`
+   * (`parameters` a JSON Schema of the arguments, `handler(args)` returns or resolves to the result).
+   * Sent with every request of the conversation.
+   */
+  @property({ attribute: false }) tools: PageToolHandler[] = [];
+
+  /** How long a page tool's handler may take, in milliseconds, before its call fails as timed out. */
+  @property({ attribute: 'tool-timeout', type: Number }) toolTimeout = 10_000;
 
   /** Where the transcript and session id survive a reload: `session` (this tab), `local` (this browser) or `none`. */
   @property({ attribute: 'persist' }) persist: PersistMode = 'session';
@@ -125,6 +172,8 @@ export class AgentChat extends LitElement {
   /** How a message reaches the agent: Wire 2 over SSE. */
   private readonly transport: ChatTransport = streamChat;
   private views = new WeakMap<TextPart, MarkdownView>();
+  /** Page tool calls being run or answered, by call id: each runs once, however often a pause names it. */
+  private readonly pageRuns = new Map<string, ReturnType<typeof runPageTool>>();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.conversation.restore();
@@ -144,7 +193,19 @@ export class AgentChat extends LitElement {
       open: this.open,
       busy: this.runs.running,
       entries: this.conversation.entries,
-      message: { strings, showTools: this.showTools, viewFor: this.viewFor, onRetry: this.onRetry },
+      // An attribute that is not a JSON array (Lit reads it as null), or a property set to anything.
+      suggestions: Array.isArray(this.suggestions) ? this.suggestions : [],
+      message: {
+        strings,
+        showTools: this.showTools,
+        feedback: this.feedback,
+        viewFor: this.viewFor,
+        onRetry: this.onRetry,
+        onAnswer: this.onAnswer,
+        onRate: this.onRate,
+        onComment: this.onComment,
+        onPick: this.onPick,
+      },
       atBottom: this.follow.atBottom,
       announcement: this.announcement,
       on: {
@@ -169,10 +230,13 @@ export class AgentChat extends LitElement {
     const message = text.trim();
     this.conversation.restore();
     if (!message || this.runs.running || !emit(this, 'agent-chat-send', { message, retry: false }, true)) return false;
+    // A paused answer ends here: the agent declines what it waited on (the new run's tool_end says so).
+    const paused = this.conversation.entries.at(-1);
+    if (paused?.role === 'assistant' && paused.status === 'interrupted') endTurn(paused, 'complete');
     const turn = newTurn();
     this.conversation.entries = [...this.conversation.entries, { role: 'user', id: randomId(), text: message }, turn];
     this.follow.follow();
-    void this.run(turn, message);
+    void this.run(turn, { message });
     return true;
   }
 
@@ -184,6 +248,7 @@ export class AgentChat extends LitElement {
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
     this.runs.forget();
+    this.pageRuns.clear();
     this.announcement = '';
     this.conversation.clear();
   }
@@ -205,23 +270,31 @@ export class AgentChat extends LitElement {
     return view;
   };
 
-  /** Streams the answer to `message` into `turn`; a stale run (after `clear()`) writes nothing. */
-  private async run(turn: AssistantEntry, message: string): Promise<void> {
+  /** The site's headers for the next request: `headers`, then what `getHeaders()` gives now. */
+  private async requestHeaders(): Promise<HeaderMap> {
+    try {
+      return { ...this.headers, ...(await this.getHeaders?.()) };
+    } catch {
+      throw widgetError('headers');
+    }
+  }
+
+  /**
+   * Streams the answer to a message (or the rest of a paused answer, after `resume`) into `turn`; a
+   * stale run (after `clear()`) writes nothing.
+   */
+  private async run(turn: AssistantEntry, input: RunInput): Promise<void> {
     const run = this.runs.start();
     this.conversation.save();
     let failure: TurnError | undefined;
     try {
       if (!this.endpoint) throw widgetError('no_endpoint');
-      let headers: HeaderMap;
-      try {
-        headers = { ...this.headers, ...(await this.getHeaders?.()) };
-      } catch {
-        throw widgetError('headers');
-      }
+      const headers = await this.requestHeaders();
       if (!run.signal.aborted) {
         await this.transport({
           endpoint: this.endpoint,
-          message,
+          ...input,
+          tools: this.tools.length ? describeTools(this.tools) : undefined,
           sessionId: this.sessionId,
           headers,
           signal: run.signal,
@@ -240,7 +313,14 @@ export class AgentChat extends LitElement {
   }
 
   private onStreamEvent(turn: AssistantEntry, event: ChatEvent): void {
-    if (applyEvent(turn, event)) this.requestUpdate();
+    if (applyEvent(turn, event, this.conversation.entries)) this.requestUpdate();
+    // A page tool runs as soon as the run names it; its outcome goes back once the run has paused.
+    if (event.event === 'page_tool_request' && !this.pageRuns.has(event.data.id))
+      this.pageRuns.set(
+        event.data.id,
+        runPageTool(this.tools, event.data, this.toolTimeout > 0 ? this.toolTimeout : 10_000),
+      );
+    if (event.event === 'tool_end') this.pageRuns.delete(event.data.id);
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
     emit(this, 'agent-chat-event', event);
@@ -253,7 +333,11 @@ export class AgentChat extends LitElement {
     for (const part of texts) this.viewFor(part).flush();
     this.requestUpdate();
     this.conversation.save();
-    const status = turn.status === 'complete' || turn.status === 'cancelled' ? turn.status : 'error';
+    const status =
+      turn.status === 'complete' || turn.status === 'cancelled' || turn.status === 'interrupted'
+        ? turn.status
+        : 'error';
+    if (status === 'interrupted') this.answerPause(turn);
     if (status === 'complete')
       this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
     if (status === 'cancelled') this.announcement = s.stopped;
@@ -267,6 +351,85 @@ export class AgentChat extends LitElement {
     }
     emit(this, 'agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
   }
+
+  /**
+   * The run paused: a page tool's outcome goes back as soon as it is there (one call per request,
+   * the first waiting); an approval is asked for, announced, and the focus (if it was in the chat)
+   * moves to its Approve button.
+   */
+  private answerPause(turn: AssistantEntry): void {
+    const waiting = turn.parts.filter((p): p is ToolCall => p.kind === 'tool' && p.status === 'waiting');
+    const page = waiting.find((call) => call.page);
+    const outcome = page && this.pageRuns.get(page.id);
+    if (outcome)
+      void outcome.then((resume) => {
+        if (this.conversation.entries.at(-1) === turn && turn.status === 'interrupted' && !this.runs.running) {
+          page.status = 'running';
+          this.resume(turn, resume);
+        }
+      });
+    const approval = waiting.find((call) => call.approval)?.approval;
+    if (approval) {
+      this.announcement = `${this.words.approvalNeeded}: ${approval.reason}`;
+      if (this.matches(':focus-within'))
+        void this.updateComplete.then(() =>
+          this.renderRoot.querySelector<HTMLElement>('[part=approve-button]')?.focus(),
+        );
+    }
+  }
+
+  /** Goes on with the paused `turn`: `answer` is what one of its waiting calls needed. */
+  private resume(turn: AssistantEntry, answer: ResumeAnswer): void {
+    turn.status = 'thinking';
+    turn.suggestions = undefined;
+    this.requestUpdate();
+    void this.run(turn, { resume: answer });
+  }
+
+  private readonly onAnswer = (e: Event, turn: AssistantEntry, call: ToolCall, approved: boolean): void => {
+    if (this.runs.running || turn.status !== 'interrupted' || call.status !== 'waiting') return;
+    const note = (e.target as Element).parentElement!.querySelector('input')!.value.trim();
+    const answer = { approved, ...(note ? { note } : {}) };
+    call.approval = { ...call.approval!, ...answer };
+    call.status = 'running';
+    this.resume(turn, { id: call.id, ...answer });
+    this.input.focus();
+  };
+
+  private readonly onRate = (turn: AssistantEntry, rating: Rating): void => {
+    turn.feedback = { rating };
+    this.sendFeedback(turn);
+  };
+
+  private readonly onComment = (e: SubmitEvent, turn: AssistantEntry): void => {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem('comment') as HTMLInputElement;
+    turn.feedback!.comment = input.value.trim();
+    this.sendFeedback(turn);
+  };
+
+  /** Tells the page (`agent-chat-feedback`) and the BFF (`POST …/feedback`, beside the chat endpoint) what the user thinks of `turn`. */
+  private sendFeedback(turn: AssistantEntry): void {
+    this.requestUpdate();
+    this.conversation.save();
+    const { rating, comment = '' } = turn.feedback!;
+    const runId = runIdOf(turn);
+    emit(this, 'agent-chat-feedback', { runId, rating, comment });
+    if (runId && this.endpoint)
+      void this.requestHeaders()
+        .then((headers) =>
+          fetch(new URL('feedback', new URL(this.endpoint, location.href)), {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ run_id: runId, rating, ...(comment ? { comment } : {}) }),
+          }),
+        )
+        .catch(() => {});
+  }
+
+  private readonly onPick = (text: string): void => {
+    this.send(String(text));
+  };
 
   private readonly onSubmit = (e: SubmitEvent): void => {
     e.preventDefault();
@@ -299,7 +462,7 @@ export class AgentChat extends LitElement {
     const turn = newTurn();
     this.conversation.entries = [...entries.slice(0, -1), turn];
     this.follow.follow();
-    void this.run(turn, user.text);
+    void this.run(turn, { message: user.text });
   };
 
   private readonly onNewConversation = (): void => {

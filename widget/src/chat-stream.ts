@@ -1,6 +1,12 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
-import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
+import {
+  type ChatEvent,
+  type ErrorBody,
+  type PageTool,
+  type ResumeAnswer,
+  readChatEvent,
+} from '../../protocol/chat-events.ts';
 
 /**
  * Why a send failed. `message` is the chat service's own explanation when it gave one, and empty
@@ -23,7 +29,11 @@ export const widgetError = (code: WidgetErrorCode) => new ChatStreamError(code, 
 /** One run as the element asks for it, whatever the wire. */
 export interface ChatRunRequest {
   endpoint: string;
-  message: string;
+  /** A new message, or (instead) `resume`: the answer to a call the paused run waits on. */
+  message?: string;
+  resume?: ResumeAnswer;
+  /** The page's tools, the same list with every request of the conversation. */
+  tools?: PageTool[];
   sessionId: string;
   signal: AbortSignal;
   headers?: Record<string, string>;
@@ -54,12 +64,21 @@ async function errorFromResponse(response: Response): Promise<ChatStreamError> {
  * throw) or abort and re-POST whenever the tab is hidden and shown again (`openWhenHidden: true`),
  * which would send the user's message twice.
  */
-export const streamChat: ChatTransport = async ({ endpoint, message, sessionId, signal, headers, onEvent }) => {
+export const streamChat: ChatTransport = async ({
+  endpoint,
+  message,
+  resume,
+  tools,
+  sessionId,
+  signal,
+  headers,
+  onEvent,
+}) => {
   let finished = false;
   await fetchEventSource(endpoint, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ message, session_id: sessionId }),
+    body: JSON.stringify({ message, resume, session_id: sessionId, tools }),
     signal,
     openWhenHidden: true,
     async onopen(response) {

@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Tool cards: a call's name, arguments, status and result. */
+/** Tool cards (a call's name, arguments, status and result), approval cards, feedback and suggestion rows. */
 export const tools = css`
   .tool {
     font-size: 0.875em;
@@ -52,10 +52,29 @@ export const tools = css`
     padding: 0 10px;
     color: var(--_muted);
   }
-  .tool pre {
+  .tool pre,
+  .card pre {
     max-height: 192px;
     margin: 4px 10px 10px;
     white-space: pre-wrap;
+  }
+  .card {
+    padding: 8px 10px;
+    border: 2px solid var(--_accent);
+    border-radius: 8px;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 6px;
+  }
+  input {
+    flex: 1;
+    min-width: 8em;
+  }
+  [part='suggestion'] {
+    border-radius: 999px;
   }
 
 `;
