@@ -134,7 +134,7 @@ export class AgentChat extends LitElement {
    * (`parameters` a JSON Schema of the arguments, `handler(args)` returns or resolves to the result).
    * Sent with every request of the conversation.
    */
-  @property({ attribute: false }) tools: PageToolHandler[] = [];
+  tools: PageToolHandler[] = [];
 
   /** How long a page tool's handler may take, in milliseconds, before its call fails as timed out. */
   @property({ attribute: 'tool-timeout', type: Number }) toolTimeout = 10_000;
@@ -316,10 +316,7 @@ export class AgentChat extends LitElement {
     if (applyEvent(turn, event, this.conversation.entries)) this.requestUpdate();
     // A page tool runs as soon as the run names it; its outcome goes back once the run has paused.
     if (event.event === 'page_tool_request' && !this.pageRuns.has(event.data.id))
-      this.pageRuns.set(
-        event.data.id,
-        runPageTool(this.tools, event.data, this.toolTimeout > 0 ? this.toolTimeout : 10_000),
-      );
+      this.pageRuns.set(event.data.id, runPageTool(this.tools, event.data, this.toolTimeout || 10_000));
     if (event.event === 'tool_end') this.pageRuns.delete(event.data.id);
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
@@ -381,7 +378,6 @@ export class AgentChat extends LitElement {
   /** Goes on with the paused `turn`: `answer` is what one of its waiting calls needed. */
   private resume(turn: AssistantEntry, answer: ResumeAnswer): void {
     turn.status = 'thinking';
-    turn.suggestions = undefined;
     this.requestUpdate();
     void this.run(turn, { resume: answer });
   }
@@ -403,8 +399,7 @@ export class AgentChat extends LitElement {
 
   private readonly onComment = (e: SubmitEvent, turn: AssistantEntry): void => {
     e.preventDefault();
-    const input = (e.target as HTMLFormElement).elements.namedItem('comment') as HTMLInputElement;
-    turn.feedback!.comment = input.value.trim();
+    turn.feedback!.comment = (e.target as HTMLFormElement).querySelector('input')!.value.trim();
     this.sendFeedback(turn);
   };
 

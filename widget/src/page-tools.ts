@@ -37,13 +37,7 @@ export async function runPageTool(
     ]);
     return { id, result: cap(typeof value === 'string' ? value : (JSON.stringify(value) ?? '')) };
   } catch (error) {
-    let text = '';
-    try {
-      text = error instanceof Error ? error.message : String(error);
-    } catch {
-      // a thrown value that cannot even be turned into text
-    }
-    return { id, error: cap(text) || 'The tool failed.' };
+    return { id, error: cap(error instanceof Error ? error.message : String(error)) || 'The tool failed.' };
   } finally {
     clearTimeout(timer);
   }

@@ -36,18 +36,16 @@ export const DEFAULT_STRINGS = {
   toolError: 'Error',
   /** The approval card's label, and what is announced when one appears. */
   approvalNeeded: 'Approval needed',
+  /** The optional note of an approval or a rating. */
+  comment: 'Comment (optional)',
   approve: 'Approve',
   deny: 'Deny',
-  approvalNote: 'Note (optional)',
   approved: 'Approved',
   denied: 'Declined',
   /** The label of a row of suggested messages. */
   suggestions: 'Suggestions',
   rateUp: 'Good answer',
   rateDown: 'Bad answer',
-  feedbackComment: 'Tell us more (optional)',
-  feedbackSend: 'Send',
-  feedbackThanks: 'Thanks for your feedback.',
   /** Errors the widget describes itself; errors from the chat service come with their own words. */
   errorNetwork: WIDGET_ERRORS.network.message,
   errorStreamCut: WIDGET_ERRORS.stream_cut.message,

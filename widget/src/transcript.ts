@@ -65,13 +65,10 @@ export type Entry = UserEntry | AssistantEntry;
 export const isActive = (turn: AssistantEntry) => turn.status === 'thinking' || turn.status === 'streaming';
 
 /** The tool call `id`, in the newest turn that has it. */
-export const findCall = (entries: readonly Entry[], id: string): ToolCall | undefined => {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i]!;
-    const call = entry.role === 'assistant' && entry.parts.find((p): p is ToolCall => p.kind === 'tool' && p.id === id);
-    if (call) return call;
-  }
-};
+const findCall = (entries: readonly Entry[], id: string) =>
+  entries
+    .flatMap((entry) => (entry.role === 'assistant' ? entry.parts : []))
+    .findLast((part): part is ToolCall => part.kind === 'tool' && part.id === id);
 
 /**
  * Applies one Wire 2 event to the assistant's turn, in place. Tokens grow the open text part;
@@ -117,7 +114,7 @@ export function applyEvent(
       return true;
     }
     case 'suggestions':
-      turn.suggestions = data.items.slice(0, 4);
+      turn.suggestions = data.items;
       return true;
     case 'error':
       endTurn(turn, 'error', data);
@@ -214,7 +211,7 @@ export function restoreEntries(stored: unknown): Entry[] {
       parts,
       status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete',
       error,
-      suggestions: Array.isArray(entry.suggestions) ? entry.suggestions.slice(0, 4).map(String) : undefined,
+      suggestions: Array.isArray(entry.suggestions) ? entry.suggestions.map(String) : undefined,
       feedback:
         isObject(entry.feedback) && (entry.feedback.rating === 'up' || entry.feedback.rating === 'down')
           ? { rating: entry.feedback.rating, comment: optionalString(entry.feedback.comment) }

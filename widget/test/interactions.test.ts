@@ -50,7 +50,7 @@ describe('<agent-chat> approvals', () => {
     expect(approval.getAttribute('aria-label')).to.equal('Approval needed');
     expect(approval.textContent).to.contain('Save the note "buy milk"?');
     expect(approval.querySelector('pre')!.textContent).to.equal('save_note {\n  "text": "buy milk"\n}');
-    expect($(el, '[part=approval-note]')!.getAttribute('aria-label')).to.equal('Note (optional)');
+    expect($(el, '[part=approval-note]')!.getAttribute('aria-label')).to.equal('Comment (optional)');
     expect(el.shadowRoot!.activeElement!.getAttribute('part')).to.equal('approve-button');
     expect($(el, '[role=status]')!.textContent).to.equal('Approval needed: Save the note "buy milk"?');
     expect($(el, '[part=tool-card]')!.dataset.status).to.equal('waiting');

@@ -60,8 +60,7 @@ export const tools = css`
   }
   .card {
     padding: 8px 10px;
-    border: 2px solid var(--_accent);
-    border-radius: 8px;
+    border-color: var(--_accent);
   }
   .row {
     display: flex;

@@ -86,33 +86,34 @@ function turnTemplate(turn: AssistantEntry, isLast: boolean, ctx: MessageContext
   </div>`;
 }
 
+const commentInput = (part: string, s: AgentChatStrings) =>
+  html`<input part=${part} name="comment" aria-label=${s.comment} placeholder=${s.comment} maxlength="1000">`;
+
 /** The question before a call runs: what and why, Approve / Deny with an optional note while it waits, then the answer. */
 function approvalTemplate(turn: AssistantEntry, call: ToolCall, ctx: MessageContext) {
   const s = ctx.strings;
   const { reason, approved, note } = call.approval!;
   const open = call.status === 'waiting' && turn.status === 'interrupted';
   // Written without the whitespace between tags: every byte of a template ships.
-  return html`<div part="approval-card" class="card" role="group" aria-label=${s.approvalNeeded}><div>${reason}</div><pre><code>${call.tool} ${JSON.stringify(call.args, null, 2)}</code></pre>${
+  return html`<div part="approval-card" class="tool card" role="group" aria-label=${s.approvalNeeded}><div>${reason}</div><pre><code>${call.tool} ${JSON.stringify(call.args, null, 2)}</code></pre>${
     open
-      ? html`<div class="row"><input part="approval-note" aria-label=${s.approvalNote} placeholder=${s.approvalNote} maxlength="1000"><button type="button" part="approve-button" @click=${(e: Event) => ctx.onAnswer(e, turn, call, true)}>${s.approve}</button><button type="button" part="deny-button" class="ghost" @click=${(e: Event) => ctx.onAnswer(e, turn, call, false)}>${s.deny}</button></div>`
+      ? html`<div class="row">${commentInput('approval-note', s)}<button type="button" part="approve-button" @click=${(e: Event) => ctx.onAnswer(e, turn, call, true)}>${s.approve}</button><button type="button" part="deny-button" class="ghost" @click=${(e: Event) => ctx.onAnswer(e, turn, call, false)}>${s.deny}</button></div>`
       : approved === undefined
         ? nothing
         : html`<div class="status">${approved ? s.approved : s.denied}${note ? `: ${note}` : ''}</div>`
   }</div>`;
 }
 
-/** Thumbs up / down on a finished answer; once rated, an optional comment. */
+/** Thumbs up / down on a finished answer; once rated, an optional comment, until it is sent. */
 function feedbackTemplate(turn: AssistantEntry, ctx: MessageContext) {
   const s = ctx.strings;
   const given = turn.feedback;
   const thumb = (rating: Rating, label: string, icon: string) =>
     html`<button type="button" part="rate-button" class="ghost" aria-label=${label} aria-pressed=${given?.rating === rating} @click=${() => ctx.onRate(turn, rating)}>${icon}</button>`;
   return html`<div part="feedback" class="row">${thumb('up', s.rateUp, '👍')}${thumb('down', s.rateDown, '👎')}${
-    !given
-      ? nothing
-      : given.comment === undefined
-        ? html`<form class="row" @submit=${(e: SubmitEvent) => ctx.onComment(e, turn)}><input part="feedback-input" name="comment" aria-label=${s.feedbackComment} placeholder=${s.feedbackComment} maxlength="1000"><button part="feedback-send" class="ghost">${s.feedbackSend}</button></form>`
-        : html`<span class="status">${s.feedbackThanks}</span>`
+    given?.comment === undefined && given
+      ? html`<form class="row" @submit=${(e: SubmitEvent) => ctx.onComment(e, turn)}>${commentInput('feedback-input', s)}<button part="feedback-send" class="ghost">${s.send}</button></form>`
+      : nothing
   }</div>`;
 }
 
