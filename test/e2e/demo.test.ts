@@ -83,6 +83,44 @@ describe('the demo page on the started stack', () => {
     await page.close();
   });
 
+  it('works with the user: a starter chip, an approved save_note listed by a follow-up chip, a page tool that turns the page green', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(url);
+    const chat = page.locator('agent-chat#inline');
+    const answer = (text: string) => chat.locator('[part~=message-assistant] .text', { hasText: text }).waitFor();
+
+    // Approve a save_note from its starter chip; the follow-up chip lists it.
+    await chat.locator('[part=suggestion]', { hasText: 'Save a note: buy milk' }).click();
+    const card = chat.locator('[part=approval-card]');
+    await card.waitFor();
+    assert.match((await card.textContent())!, /Save the note "buy milk"\?/);
+    await card.locator('[part=approve-button]').click();
+    await chat.locator('[part=tool-card][data-status=done]', { hasText: 'Saved note 1: buy milk' }).waitFor();
+    await answer('I saved your note: "buy milk".');
+    assert.match((await card.textContent())!, /Approved/);
+    await chat.locator('[part=suggestion]', { hasText: 'What are my notes?' }).click();
+    await answer('Your notes:');
+    await chat.locator('[part~=message-assistant] .text ol li', { hasText: 'buy milk' }).waitFor();
+
+    // The page tool runs in the page: the accent colour changes, in the page and in the chat.
+    const accent = () => page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color);
+    assert.equal(await accent(), 'rgb(9, 105, 218)');
+    await chat.locator('textarea').fill('Make the page green');
+    await chat.locator('textarea').press('Enter');
+    await chat
+      .locator('[part=tool-card][data-status=done]', { hasText: "The page's accent colour is now green." })
+      .waitFor();
+    await answer("Done: the page's accent colour is now green.");
+    assert.equal(await accent(), 'rgb(0, 128, 0)');
+    const button = await chat.locator('[part=send-button]').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(button, 'rgb(0, 128, 0)');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('answers in the launcher panel, which Esc closes, handing focus back to its button', async () => {
     const page = await browser.newPage();
     await page.goto(url);
