@@ -172,8 +172,6 @@ export class AgentChat extends LitElement {
   /** How a message reaches the agent: Wire 2 over SSE. */
   private readonly transport: ChatTransport = streamChat;
   private views = new WeakMap<TextPart, MarkdownView>();
-  /** Page tool calls being run or answered, by call id: each runs once, however often a pause names it. */
-  private readonly pageRuns = new Map<string, ReturnType<typeof runPageTool>>();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.conversation.restore();
@@ -248,7 +246,6 @@ export class AgentChat extends LitElement {
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
     this.runs.forget();
-    this.pageRuns.clear();
     this.announcement = '';
     this.conversation.clear();
   }
@@ -314,10 +311,6 @@ export class AgentChat extends LitElement {
 
   private onStreamEvent(turn: AssistantEntry, event: ChatEvent): void {
     if (applyEvent(turn, event, this.conversation.entries)) this.requestUpdate();
-    // A page tool runs as soon as the run names it; its outcome goes back once the run has paused.
-    if (event.event === 'page_tool_request' && !this.pageRuns.has(event.data.id))
-      this.pageRuns.set(event.data.id, runPageTool(this.tools, event.data, this.toolTimeout || 10_000));
-    if (event.event === 'tool_end') this.pageRuns.delete(event.data.id);
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
     emit(this, 'agent-chat-event', event);
@@ -350,21 +343,20 @@ export class AgentChat extends LitElement {
   }
 
   /**
-   * The run paused: a page tool's outcome goes back as soon as it is there (one call per request,
-   * the first waiting); an approval is asked for, announced, and the focus (if it was in the chat)
-   * moves to its Approve button.
+   * The run paused. A page tool runs (the first waiting: one answer per request; a run still waiting
+   * on others pauses again) and its outcome goes back, unless the user moved on meanwhile. An approval
+   * is asked for: announced, and the focus (if it was in the chat) moves to its Approve button.
    */
   private answerPause(turn: AssistantEntry): void {
     const waiting = turn.parts.filter((p): p is ToolCall => p.kind === 'tool' && p.status === 'waiting');
     const page = waiting.find((call) => call.page);
-    const outcome = page && this.pageRuns.get(page.id);
-    if (outcome)
-      void outcome.then((resume) => {
-        if (this.conversation.entries.at(-1) === turn && turn.status === 'interrupted' && !this.runs.running) {
-          page.status = 'running';
+    if (page) {
+      page.status = 'running';
+      void runPageTool(this.tools, page, this.toolTimeout || 10_000).then((resume) => {
+        if (this.conversation.entries.at(-1) === turn && turn.status === 'interrupted' && !this.runs.running)
           this.resume(turn, resume);
-        }
       });
+    }
     const approval = waiting.find((call) => call.approval)?.approval;
     if (approval) {
       this.announcement = `${this.words.approvalNeeded}: ${approval.reason}`;

@@ -211,11 +211,6 @@ export function restoreEntries(stored: unknown): Entry[] {
       parts,
       status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete',
       error,
-      suggestions: Array.isArray(entry.suggestions) ? entry.suggestions.map(String) : undefined,
-      feedback:
-        isObject(entry.feedback) && (entry.feedback.rating === 'up' || entry.feedback.rating === 'down')
-          ? { rating: entry.feedback.rating, comment: optionalString(entry.feedback.comment) }
-          : undefined,
     };
     endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as EndStatus), error);
     return turn;

@@ -230,6 +230,28 @@ describe('<agent-chat> page tools', () => {
     expect(await outcomeWith(el)).to.deep.equal({ id: 'call_accent', result: 'x'.repeat(8000) });
   });
 
+  it('shows the call running while the handler runs; a message sent meanwhile wins, and the late outcome is not sent', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/page-tool"></agent-chat>`);
+    const pending: Array<(value: string) => void> = [];
+    el.tools = [accent(() => new Promise((resolve) => pending.push(resolve)))];
+    const before = await postsSoFar('page-tool');
+    expect(await say(el, 'Make the page green')).to.equal('interrupted');
+    expect($(el, '[part=tool-card]')!.dataset.status).to.equal('running');
+    expect(await say(el, 'Make the page red')).to.equal('interrupted');
+    expect($(el, '[part=tool-card]')!.dataset.status, 'the first call: the user moved on').to.equal('cancelled');
+    const done = nextDone(el);
+    pending[0]!('late');
+    pending[1]!('second');
+    expect((await done).status).to.equal('complete');
+    const bodies = await bodiesSince('page-tool', before);
+    expect(bodies.map((b) => b.message ?? b.resume)).to.deep.equal([
+      'Make the page green',
+      'Make the page red',
+      { id: 'call_accent', result: 'second' },
+    ]);
+    expect(pending, 'each pause ran the handler once').to.have.length(2);
+  });
+
   it('answers a call of a tool the page does not have with an error', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/page-tool"></agent-chat>`);
     expect(await outcomeWith(el)).to.deep.equal({

@@ -29,7 +29,8 @@ export const tools = css`
   .status {
     color: var(--_muted);
   }
-  [data-status='running'] .status::before {
+  /* Running, or paused on the call (for the user's approval, or while the page runs it). */
+  :is([data-status='running'], [data-status='waiting']) .status::before {
     content: '';
     display: inline-block;
     width: 0.6em;

@@ -28,6 +28,8 @@ export interface MessageContext {
   onPick(text: string): void;
 }
 
+// The buttons below are outside any form: they need no type="button" (every byte of a template ships).
+
 /** Suggested messages as buttons: a starter's on an empty chat, or follow-ups under the last answer. */
 export const chipsTemplate = (
   items: readonly string[] | undefined,
@@ -36,8 +38,7 @@ export const chipsTemplate = (
 ) =>
   items?.length
     ? html`<div part="suggestions" class="row" role="group" aria-label=${s.suggestions}>${items.map(
-        (text) =>
-          html`<button type="button" part="suggestion" class="ghost" @click=${() => onPick(text)}>${text}</button>`,
+        (text) => html`<button part="suggestion" class="ghost" @click=${() => onPick(text)}>${text}</button>`,
       )}</div>`
     : nothing;
 
@@ -87,7 +88,7 @@ function turnTemplate(turn: AssistantEntry, isLast: boolean, ctx: MessageContext
 }
 
 const commentInput = (part: string, s: AgentChatStrings) =>
-  html`<input part=${part} name="comment" aria-label=${s.comment} placeholder=${s.comment} maxlength="1000">`;
+  html`<input part=${part} aria-label=${s.comment} placeholder=${s.comment} maxlength="1000">`;
 
 /** The question before a call runs: what and why, Approve / Deny with an optional note while it waits, then the answer. */
 function approvalTemplate(turn: AssistantEntry, call: ToolCall, ctx: MessageContext) {
@@ -97,7 +98,7 @@ function approvalTemplate(turn: AssistantEntry, call: ToolCall, ctx: MessageCont
   // Written without the whitespace between tags: every byte of a template ships.
   return html`<div part="approval-card" class="tool card" role="group" aria-label=${s.approvalNeeded}><div>${reason}</div><pre><code>${call.tool} ${JSON.stringify(call.args, null, 2)}</code></pre>${
     open
-      ? html`<div class="row">${commentInput('approval-note', s)}<button type="button" part="approve-button" @click=${(e: Event) => ctx.onAnswer(e, turn, call, true)}>${s.approve}</button><button type="button" part="deny-button" class="ghost" @click=${(e: Event) => ctx.onAnswer(e, turn, call, false)}>${s.deny}</button></div>`
+      ? html`<div class="row">${commentInput('approval-note', s)}<button part="approve-button" @click=${(e: Event) => ctx.onAnswer(e, turn, call, true)}>${s.approve}</button><button part="deny-button" class="ghost" @click=${(e: Event) => ctx.onAnswer(e, turn, call, false)}>${s.deny}</button></div>`
       : approved === undefined
         ? nothing
         : html`<div class="status">${approved ? s.approved : s.denied}${note ? `: ${note}` : ''}</div>`
@@ -109,7 +110,7 @@ function feedbackTemplate(turn: AssistantEntry, ctx: MessageContext) {
   const s = ctx.strings;
   const given = turn.feedback;
   const thumb = (rating: Rating, label: string, icon: string) =>
-    html`<button type="button" part="rate-button" class="ghost" aria-label=${label} aria-pressed=${given?.rating === rating} @click=${() => ctx.onRate(turn, rating)}>${icon}</button>`;
+    html`<button part="rate-button" class="ghost" aria-label=${label} aria-pressed=${given?.rating === rating} @click=${() => ctx.onRate(turn, rating)}>${icon}</button>`;
   return html`<div part="feedback" class="row">${thumb('up', s.rateUp, '👍')}${thumb('down', s.rateDown, '👎')}${
     given?.comment === undefined && given
       ? html`<form class="row" @submit=${(e: SubmitEvent) => ctx.onComment(e, turn)}>${commentInput('feedback-input', s)}<button part="feedback-send" class="ghost">${s.send}</button></form>`
