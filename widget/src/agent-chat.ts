@@ -357,7 +357,7 @@ export class AgentChat extends LitElement {
           this.resume(turn, resume);
       });
     }
-    const approval = waiting.find((call) => call.approval)?.approval;
+    const approval = waiting.find((call) => call.reason !== undefined);
     if (approval) {
       this.announcement = `${this.words.approvalNeeded}: ${approval.reason}`;
       if (this.matches(':focus-within'))
@@ -378,8 +378,7 @@ export class AgentChat extends LitElement {
     if (this.runs.running || turn.status !== 'interrupted' || call.status !== 'waiting') return;
     const note = (e.target as Element).parentElement!.querySelector('input')!.value.trim();
     const answer = { approved, ...(note ? { note } : {}) };
-    call.approval = { ...call.approval!, ...answer };
-    call.status = 'running';
+    Object.assign(call, answer, { status: 'running' });
     this.resume(turn, { id: call.id, ...answer });
     this.input.focus();
   };

@@ -13,16 +13,12 @@ export interface ToolCall {
   status: 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
   result?: string;
   error?: string;
-  /** The call needs the user's approval (`approval_request`): the question and, once given, the answer. */
-  approval?: Approval;
-  /** The call runs in the page (`page_tool_request`), with one of the element's `tools`. */
-  page?: boolean;
-}
-
-export interface Approval {
-  reason: string;
+  /** The call needs the user's approval (`approval_request`): the question, and once given the answer and its note. */
+  reason?: string;
   approved?: boolean;
   note?: string;
+  /** The call runs in the page (`page_tool_request`), with one of the element's `tools`. */
+  page?: boolean;
 }
 
 export type Rating = 'up' | 'down';
@@ -107,7 +103,7 @@ export function applyEvent(
     case 'page_tool_request': {
       const call = findCall(entries, data.id);
       if (!call) return false;
-      if (event === 'approval_request') Object.assign(call, { status: 'waiting', approval: { reason: data.reason } });
+      if (event === 'approval_request') Object.assign(call, { status: 'waiting', reason: data.reason });
       else if (event === 'page_tool_request') Object.assign(call, { status: 'waiting', page: true });
       else if ('error' in data) Object.assign(call, { status: 'failed', error: data.error });
       else Object.assign(call, { status: 'done', result: data.result });
@@ -179,7 +175,6 @@ export function restoreEntries(stored: unknown): Entry[] {
     const parts = (Array.isArray(entry.parts) ? entry.parts : []).filter(isObject).map((part): TextPart | ToolCall => {
       if (part.kind === 'text') return { kind: 'text', source: new MarkdownSource(String(part.source ?? '')) };
       const page = part.page === true;
-      const approval = isObject(part.approval) ? part.approval : undefined;
       const status = TOOL_STATUSES.find((s) => s === part.status) ?? 'cancelled';
       return {
         kind: 'tool',
@@ -191,11 +186,9 @@ export function restoreEntries(stored: unknown): Entry[] {
         result: optionalString(part.result),
         error: optionalString(part.error),
         page,
-        approval: approval && {
-          reason: String(approval.reason),
-          approved: typeof approval.approved === 'boolean' ? approval.approved : undefined,
-          note: optionalString(approval.note),
-        },
+        reason: optionalString(part.reason),
+        approved: typeof part.approved === 'boolean' ? part.approved : undefined,
+        note: optionalString(part.note),
       };
     });
     const error = isObject(entry.error)

@@ -71,7 +71,7 @@ function turnTemplate(turn: AssistantEntry, isLast: boolean, ctx: MessageContext
         ? html`<div class="text">${ctx.viewFor(part).element}</div>`
         : [
             ctx.showTools ? toolTemplate(part, s) : nothing,
-            part.approval ? approvalTemplate(turn, part, ctx) : nothing,
+            part.reason === undefined ? nothing : approvalTemplate(turn, part, ctx),
           ],
     )}
     ${thinking ? html`<div part="thinking" class="thinking">${s.thinking}</div>` : nothing}
@@ -93,7 +93,7 @@ const commentInput = (part: string, s: AgentChatStrings) =>
 /** The question before a call runs: what and why, Approve / Deny with an optional note while it waits, then the answer. */
 function approvalTemplate(turn: AssistantEntry, call: ToolCall, ctx: MessageContext) {
   const s = ctx.strings;
-  const { reason, approved, note } = call.approval!;
+  const { reason, approved, note } = call;
   const open = call.status === 'waiting' && turn.status === 'interrupted';
   // Written without the whitespace between tags: every byte of a template ships.
   return html`<div part="approval-card" class="tool card" role="group" aria-label=${s.approvalNeeded}><div>${reason}</div><pre><code>${call.tool} ${JSON.stringify(call.args, null, 2)}</code></pre>${
