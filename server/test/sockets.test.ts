@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Run, newRunId } from '../src/run.ts';
 import { shutdown } from '../src/shutdown.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, type Script, flood, stallAfterStart } from '../../test/support/fake-agentcore.ts';
@@ -37,9 +38,12 @@ async function assertAllEnded(
   }
 }
 
-describe('no run outlives its request, whatever the client does with its socket', () => {
+/** RESUME_GRACE_MS=0; runs large enough that a flood never fills one within a test. */
+const NO_GRACE = { RESUME_GRACE_MS: '0', MAX_RUN_BYTES: String(2 ** 30) };
+
+describe('RESUME_GRACE_MS=0: no run outlives its request, whatever the client does with its socket', () => {
   it('pipelined: 10 sockets of 5 POSTs each, dropped while the first answers stream — every run ends', async () => {
-    await withFakeBff({}, async (fake, bff) => {
+    await withFakeBff(NO_GRACE, async (fake, bff) => {
       fake.next(...Array<Script>(50).fill(stallAfterStart));
       const before = bff.logs.length;
       const sessions: string[] = [];
@@ -94,7 +98,7 @@ describe('no run outlives its request, whatever the client does with its socket'
   ];
   for (const [name, script, client] of cases) {
     it(name, async () => {
-      await withFakeBff({}, async (fake, bff) => {
+      await withFakeBff(NO_GRACE, async (fake, bff) => {
         fake.next(script);
         const before = bff.logs.length;
         const connection = await rawConnection(bff.url);
@@ -151,7 +155,10 @@ describe('shutdown() finishes within its grace period, always', () => {
 
   it('even when a run never ends', async () => {
     await withFakeBff({}, async (_fake, bff) => {
-      bff.runs.begin('a-run-nothing-will-end');
+      // A run nothing drives: stopping it never ends it.
+      bff.runs.add(
+        new Run({ id: newRunId(), owner: undefined, conversation: 'c', maxBytes: 1024, graceMs: 0, host: bff.store }),
+      );
       await within(shutdown(bff.server, bff.runs, 300), 'shutdown', 5000);
       assert.equal(bff.server.listening, false);
     });

@@ -43,7 +43,7 @@ function refusal(code: HttpErrorCode, params?: Record<string, string | number>):
 }
 
 const SEED: Step[] = [
-  ['start', { session_id: 's' }],
+  ['start', { session_id: 's', run_id: 'run' }],
   ['agent_start', { session_id: 's', status: 'started' }],
   ['tool_start', { id: 'call_1', tool: 'calculator', args: { expression: '5+5' } }],
   ['tool_end', { id: 'call_1', tool: 'calculator', result: '10' }],
@@ -68,7 +68,7 @@ function echo(message: string, query: Query): Step[] {
   const tokens: Step[] = [];
   for (let i = 0; i < message.length; i += size) tokens.push(['token', { delta: message.slice(i, i + size) }]);
   return [
-    ['start', { session_id: 's' }],
+    ['start', { session_id: 's', run_id: 'run' }],
     ['tool_start', { id: 'echo_1', tool: 'echo', args: { text: message } }],
     ['tool_end', { id: 'echo_1', tool: 'echo', result: message }],
     ...tokens,
@@ -83,7 +83,7 @@ function big(message: string, query: Query): Step[] {
   const text = `${message}: ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
   const tokens: Step[] = [];
   for (let i = 0; i < text.length; i += 65_536) tokens.push(['token', { delta: text.slice(i, i + 65_536) }]);
-  return [['start', { session_id: 's' }], ...tokens, ['done', { status: 'complete' }]];
+  return [['start', { session_id: 's', run_id: 'run' }], ...tokens, ['done', { status: 'complete' }]];
 }
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -103,7 +103,7 @@ const SCENARIOS: Record<string, Scenario> = {
   // Two calls at once, answered in the other order, one of them failing.
   parallel: {
     events: [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'run' }],
       ['tool_start', { id: 'call_a', tool: 'calculator', args: { expression: '2*3' } }],
       ['tool_start', { id: 'call_b', tool: 'calculator', args: { expression: '1/0' } }],
       ['tool_end', { id: 'call_b', tool: 'calculator', error: 'Division by zero' }],
@@ -114,7 +114,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'agent-error': {
     events: [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'run' }],
       ['agent_start', { session_id: 's', status: 'started' }],
       ['error', chatError('throttled')],
       ['done', { status: 'error' }],
@@ -214,7 +214,7 @@ export function scriptedBff() {
     for (const [event, data] of events) {
       if (res.destroyed) return;
       // The session id the client sent comes back in `start`, as the real BFF does.
-      const payload = event === 'start' ? { session_id: body.session_id } : data;
+      const payload = event === 'start' ? { ...(data as object), session_id: body.session_id } : data;
       res.write(sseFrame(event, payload, `run:${++seq}`));
       if (scenario.heartbeats) res.write(HEARTBEATS[seq % HEARTBEATS.length]);
       if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs ?? 0);
