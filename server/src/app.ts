@@ -13,7 +13,8 @@ import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { cancelRun, readRun } from './run-routes.ts';
-import { MemoryRunStore, type RunStore } from './run-store.ts';
+import { MemoryRunStore } from './memory-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import { demoPageHeaders, securityHeaders, widgetAssetHeaders } from './security-headers.ts';
 
 export interface AppDeps {

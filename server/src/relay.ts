@@ -30,6 +30,8 @@ export class RunCancelled extends Error {
   }
 }
 
+export const CANCELLED = new RunCancelled();
+
 /** The upstream response ended cleanly but before AGENT_END. */
 export class IncompleteUpstreamError extends Error {
   override name = 'IncompleteUpstreamError';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { sseFrame } from '../../protocol/sse.ts';
 import type { ChatSink } from './pump.ts';
-import { RunCancelled, RunStopped } from './relay.ts';
+import { CANCELLED, type RunCancelled, RunStopped } from './relay.ts';
 import type { RunReader } from './run-reader.ts';
 
 /**
@@ -14,8 +14,6 @@ export const newRunId = (): string => randomBytes(16).toString('base64url');
 /** What a run id looks like; anything else cannot be a run (404 without asking the store). */
 export const RUN_ID = /^[A-Za-z0-9_-]{22}$/;
 
-/** Nobody read the run for the grace period: it ends with `done {status: "cancelled"}`. */
-const UNREAD = new RunCancelled();
 const TOO_LARGE = new RunStopped('run_too_large');
 
 /** What a run needs from the store that keeps it. */
@@ -156,7 +154,7 @@ export class Run implements ChatSink {
   private detach(reader: RunReader): void {
     this.readers.delete(reader);
     if (this.readers.size > 0 || this.over || this.closed) return;
-    if (this.graceMs === 0) return this.stop(UNREAD);
+    if (this.graceMs === 0) return this.stop(CANCELLED);
     this.grace = setTimeout(() => void this.graceOver(), this.graceMs);
     this.grace.unref();
   }
@@ -172,6 +170,6 @@ export class Run implements ChatSink {
       }
       return;
     }
-    if (this.readers.size === 0) this.stop(UNREAD);
+    if (this.readers.size === 0) this.stop(CANCELLED);
   }
 }

@@ -65,7 +65,7 @@ describe('RESUME_GRACE_MS=0: no run outlives its request, whatever the client do
       for (const c of connections) c.socket.destroy();
 
       await assertAllEnded(fake, bff, sessions, before);
-      await within(shutdown(bff.server, bff.runs, 5000), 'shutdown', 1000);
+      await within(shutdown(bff.server, bff.runs, bff.store, 5000), 'shutdown', 1000);
     });
   });
 
@@ -142,7 +142,7 @@ describe('shutdown() finishes within its grace period, always', () => {
       );
       await waitFor(() => bff.runs.size === 6, 'all six runs to start');
       const started = performance.now();
-      await within(shutdown(bff.server, bff.runs, 500), 'shutdown', 5000);
+      await within(shutdown(bff.server, bff.runs, bff.store, 500), 'shutdown', 5000);
       const took = performance.now() - started;
       assert.ok(took < 3000, `shutdown took ${took.toFixed(0)} ms with a grace period of 500 ms`);
       // A paused socket notices the server's close only once it reads again.
@@ -159,7 +159,7 @@ describe('shutdown() finishes within its grace period, always', () => {
       bff.runs.add(
         new Run({ id: newRunId(), owner: undefined, conversation: 'c', maxBytes: 1024, graceMs: 0, host: bff.store }),
       );
-      await within(shutdown(bff.server, bff.runs, 300), 'shutdown', 5000);
+      await within(shutdown(bff.server, bff.runs, bff.store, 300), 'shutdown', 5000);
       assert.equal(bff.server.listening, false);
     });
   });

@@ -9,7 +9,7 @@ import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
 import type { Refusal } from '../../server/src/connection-limits.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
-import { MemoryRunStore, type RunStore } from '../../server/src/run-store.ts';
+import { type RunStore, openRunStore } from '../../server/src/run-store.ts';
 import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
@@ -36,8 +36,8 @@ export interface Bff {
 
 /**
  * The real BFF (createApp and its HTTP server on an ephemeral port) with the real AWS SDK client,
- * pointed at `endpoint` — in these tests, the fake AgentCore endpoint. `adjust` changes what the
- * environment cannot say.
+ * pointed at `endpoint` — in these tests, the fake AgentCore endpoint — and its run store as
+ * main.ts makes it (Redis when `REDIS_URL` is set). `adjust` changes what the environment cannot say.
  */
 export async function startBff(
   endpoint: string,
@@ -62,7 +62,7 @@ export async function startBff(
   const logger = createLogger(config.logLevel, (line) => void logs.push(JSON.parse(line)));
   const client = createAgentCoreClient(config, { credentials: TEST_CREDENTIALS });
   const runs = new ActiveRuns();
-  const store = new MemoryRunStore({ runs, retentionMs: config.runRetentionMs, maxRetained: config.maxRetainedRuns });
+  const store = await openRunStore(config, runs, logger);
   const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, store, logger });
   const refused: Refusal[] = [];
   const server: Server = await new Promise((resolve) => {
