@@ -17,7 +17,7 @@ import type { CancelOutcome, RunSource, RunStore } from './run-store.ts';
  * instance's runs look alive, and its conversations stay locked. Renewed every RENEW_MS, a third of
  * it, so two missed renewals (a pause, a slow Redis) are not a death.
  */
-export const LEASE_MS = 6000;
+export const LEASE_MS = 5000;
 const RENEW_MS = LEASE_MS / 3;
 /** Entries read per XRANGE while a reader catches up. */
 const CATCH_UP_COUNT = 256;
