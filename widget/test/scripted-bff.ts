@@ -259,7 +259,8 @@ async function runRequest(ctx: Context, name: string, what: string): Promise<voi
   seen.gets++;
   const lastEventId = ctx.get('last-event-id') || undefined;
   seen.lastEventIds.push(lastEventId);
-  const refused = scenario.resumeRefusals?.[seen.gets - seen.getsAtPost - 1] ?? (scenario.run ? undefined : refusal('run_not_found'));
+  const refused =
+    scenario.resumeRefusals?.[seen.gets - seen.getsAtPost - 1] ?? (scenario.run ? undefined : refusal('run_not_found'));
   if (refused) {
     ctx.status = refused.status;
     if (refused.json) ctx.body = refused.json;
