@@ -19,6 +19,12 @@ import type { CancelOutcome, RunSource, RunStore } from './run-store.ts';
  */
 export const LEASE_MS = 5000;
 const RENEW_MS = LEASE_MS / 3;
+/**
+ * How long a batch may wait to be appended, so that a run streaming token by token makes one append
+ * for several (fewer Redis round trips and less CPU on both sides); `done` goes at once. Readers here
+ * never wait for it; readers on other instances get the run this much later at most.
+ */
+const APPEND_LINGER_MS = 50;
 /** Entries read per XRANGE while a reader catches up. */
 const CATCH_UP_COUNT = 256;
 
@@ -140,6 +146,8 @@ interface Shared {
   sending: { frames: string; last: number; final: boolean } | undefined;
   /** The appends on their way. */
   flight: Promise<void> | undefined;
+  /** The append waiting for APPEND_LINGER_MS to pass. */
+  linger: NodeJS.Timeout | undefined;
   /** Frames recorded since, joined into one append when `sending` is in. */
   waiting: string[];
   final: boolean;
@@ -224,6 +232,7 @@ export class RedisRunStore implements RunStore {
       run,
       sending: undefined,
       flight: undefined,
+      linger: undefined,
       waiting: [],
       final: false,
       ended: false,
@@ -256,7 +265,8 @@ export class RedisRunStore implements RunStore {
     if (!shared?.kept) return;
     shared.waiting.push(frames);
     shared.final ||= final;
-    void this.send(shared);
+    if (final) void this.send(shared);
+    else if (!shared.flight) shared.linger ??= setTimeout(() => void this.send(shared), APPEND_LINGER_MS);
   }
 
   async readElsewhere(run: Run): Promise<boolean> {
@@ -338,6 +348,8 @@ export class RedisRunStore implements RunStore {
 
   /** Appends what waits, one batch at a time (all callers share the appends on their way); what fails is retried by the next tick. */
   private send(shared: Shared): Promise<void> {
+    clearTimeout(shared.linger);
+    shared.linger = undefined;
     shared.flight ??= this.flush(shared).finally(() => {
       shared.flight = undefined;
       this.releaseWhenWritten(shared);
