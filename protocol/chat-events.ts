@@ -9,8 +9,11 @@ export type { ChatError, PageTool, ResumeAnswer };
  * Wire 1.
  */
 export interface ChatEventData {
-  /** First, always: the conversation's id (the one sent, or a new one). */
-  start: { session_id: string };
+  /**
+   * First, always: the conversation's id (the one sent, or a new one) and the run's, which resumes
+   * it (`GET /v1/chat/runs/{run_id}/events`) or stops it (`POST /v1/chat/runs/{run_id}/cancel`).
+   */
+  start: { session_id: string; run_id: string };
   /** The agent began. `status` is always "started": the seed's documented shape, kept for its clients. */
   agent_start: { session_id: string; status: 'started' };
   token: { delta: string };
@@ -37,8 +40,11 @@ export interface ChatEventData {
   message: { content: string; partial: true };
   /** The run failed; `done` follows. `code` is one of chat-errors.ts. */
   error: ChatError;
-  /** Last, always, exactly once. `interrupted`: the run paused on an `approval_request` or `page_tool_request`. */
-  done: { status: 'complete' | 'error' | 'interrupted' };
+  /**
+   * Last, always, exactly once. `interrupted`: the run paused on an `approval_request` or
+   * `page_tool_request`; `cancelled`: stopped by its cancel endpoint, or left unread past the grace period.
+   */
+  done: { status: 'complete' | 'error' | 'interrupted' | 'cancelled' };
 }
 
 export type ChatEventName = keyof ChatEventData;
@@ -64,8 +70,17 @@ export interface FeedbackRequest {
 }
 
 export const FEEDBACK_COMMENT_MAX_CHARS = 1_000;
-/** A run id as a feedback names it: the BFF's are UUIDs (a stream's `id: <run id>:<seq>`). */
+/** A run id as a feedback names it: the `run_id` of the rated run's `start`. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Answer (202) of `POST /v1/chat/runs/{run_id}/cancel`: `cancelling` — the run ends with `done
+ * {status: "cancelled"}` on every stream reading it —, or `finished` when it had already ended.
+ */
+export interface CancelResponse {
+  run_id: string;
+  status: 'cancelling' | 'finished';
+}
 
 /** Body of every 4xx/5xx answered before a stream opens (`code` and `message` from chat-errors.ts). */
 export interface ErrorBody {
@@ -83,7 +98,7 @@ const call: Check = (d) =>
  * Small on purpose: the widget ships it.
  */
 const VALID: Record<ChatEventName, Check> = {
-  start: (d) => has(d, 'session_id', 'string'),
+  start: (d) => has(d, 'session_id', 'string') && has(d, 'run_id', 'string'),
   agent_start: () => true,
   token: (d) => has(d, 'delta', 'string'),
   tool_start: call,
@@ -93,7 +108,8 @@ const VALID: Record<ChatEventName, Check> = {
   suggestions: (d) => Array.isArray(d.items) && d.items.every((item) => typeof item === 'string'),
   message: (d) => has(d, 'content', 'string'),
   error: (d) => has(d, 'code', 'string') && has(d, 'message', 'string') && has(d, 'retryable', 'boolean'),
-  done: (d) => d.status === 'complete' || d.status === 'error' || d.status === 'interrupted',
+  done: (d) =>
+    d.status === 'complete' || d.status === 'error' || d.status === 'interrupted' || d.status === 'cancelled',
 };
 
 /**

@@ -56,16 +56,19 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
 /**
  * One run's Wire 2 stream, made from its Wire 1 events as they come: `start`, each event mapped,
  * then exactly one `done` — `error` when an `error` went before it, `interrupted` when the run
- * paused (an AGENT_INTERRUPT), else `complete`. After `done` (`ended`), nothing more is mapped.
+ * paused (an AGENT_INTERRUPT), `cancelled` when it was stopped, else `complete`. After `done`
+ * (`ended`), nothing more is mapped.
  */
 export class ChatRun {
   readonly sessionId: string;
+  readonly runId: string;
   private failed = false;
   private paused = false;
   private over = false;
 
-  constructor(sessionId: string) {
+  constructor(sessionId: string, runId: string) {
     this.sessionId = sessionId;
+    this.runId = runId;
   }
 
   get ended(): boolean {
@@ -73,7 +76,7 @@ export class ChatRun {
   }
 
   start(): ChatEvent[] {
-    return [{ event: 'start', data: { session_id: this.sessionId } }];
+    return [{ event: 'start', data: { session_id: this.sessionId, run_id: this.runId } }];
   }
 
   /** The Wire 2 events for a batch of Wire 1 events (those one upstream chunk completed). */
@@ -101,5 +104,11 @@ export class ChatRun {
       { event: 'error', data: error },
       { event: 'done', data: { status: 'error' } },
     ];
+  }
+
+  /** The run was stopped on purpose (its cancel endpoint, or nobody reading it): `done` alone. */
+  cancel(): ChatEvent[] {
+    this.over = true;
+    return [{ event: 'done', data: { status: 'cancelled' } }];
   }
 }

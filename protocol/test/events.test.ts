@@ -64,7 +64,7 @@ describe('Wire 1, as a receiver reads it', () => {
 describe('Wire 2, as the widget reads it', () => {
   it('takes each event with the fields it reads', () => {
     for (const [event, data] of [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'r' }],
       ['agent_start', { session_id: 's', status: 'started' }],
       ['token', { delta: 'x' }],
       ['tool_start', { id: 'c', tool: 't', args: {} }],
@@ -76,6 +76,7 @@ describe('Wire 2, as the widget reads it', () => {
       ['error', { code: 'throttled', message: 'Busy.', retryable: true }],
       ['done', { status: 'complete' }],
       ['done', { status: 'interrupted' }],
+      ['done', { status: 'cancelled' }],
     ] as const) {
       assert.deepEqual(readChatEvent(event, JSON.stringify(data)), { event, data }, event);
     }
@@ -95,7 +96,8 @@ describe('Wire 2, as the widget reads it', () => {
       ['page_tool_request', '{"id":"c","tool":"t","args":null}'],
       ['suggestions', '{"items":["a",1]}'],
       ['suggestions', '{"items":"a"}'],
-      ['done', '{"status":"cancelled"}'],
+      ['start', '{"session_id":"s"}'],
+      ['done', '{"status":"stopped"}'],
     ]) {
       assert.equal(readChatEvent(event!, data!), null, `${event} ${data}`);
     }

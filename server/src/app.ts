@@ -13,14 +13,19 @@ import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
+import { cancelRun, readRun } from './run-routes.ts';
+import { MemoryRunStore } from './memory-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import { demoPageHeaders, securityHeaders, widgetAssetHeaders } from './security-headers.ts';
 
 export interface AppDeps {
   config: ServerConfig;
   /** Runs the agent: the AgentCore SDK in production and in tests alike. */
   invokeAgent: AgentInvoker;
-  /** The runs in progress; pass one in to shut them down gracefully (see shutdown.ts). */
+  /** The runs relayed here; pass one in to shut them down gracefully (see shutdown.ts). */
   runs?: ActiveRuns;
+  /** Where runs, locks and rate-limit counts are kept; in this process unless given (Redis: redis-run-store.ts). */
+  store?: RunStore;
   logger?: Logger;
 }
 
@@ -28,6 +33,9 @@ export interface AppDeps {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
 const FEEDBACK_PATH = '/v1/chat/feedback';
+const RUNS_PATH = '/v1/chat/runs';
+const RUN_EVENTS_PATH = `${RUNS_PATH}/:runId/events`;
+const RUN_CANCEL_PATH = `${RUNS_PATH}/:runId/cancel`;
 
 /**
  * A static file is sent only once its response has the connection: a pipelined request waits its
@@ -47,6 +55,7 @@ export function createApp({
   config,
   invokeAgent,
   runs = new ActiveRuns(),
+  store = new MemoryRunStore({ runs, retentionMs: config.runRetentionMs, maxRetained: config.maxRetainedRuns }),
   logger = createLogger(config.logLevel),
 }: AppDeps): express.Express {
   const app = express();
@@ -65,38 +74,51 @@ export function createApp({
   });
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
-  // The chat's guards, in order, on both of its routes: CORS (it answers preflights itself), who is
-  // calling (the rate limit counts per user in authenticated mode), one rate limit for both, the
-  // content type (and for the stream, `Accept`), the JSON body.
-  const limit = rateLimit(config);
-  const guarded = (path: string, stream: boolean, bodyLimit: number, handler: RequestHandler) => {
-    app.use(
-      path,
-      (_req, res, next) => {
-        res.setHeader('cache-control', 'no-store');
-        next();
-      },
-      corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
-    );
-    app.post(
-      path,
-      ...(config.auth ? [requireBearer(config.auth, logger)] : []),
-      limit,
-      (req, _res, next) => {
-        if (!req.is('application/json')) return next(new HttpError('unsupported_media_type'));
-        if (stream && req.headers.accept && !req.accepts('text/event-stream'))
-          return next(new HttpError('not_acceptable'));
-        next();
-      },
-      express.json({ limit: bodyLimit, inflate: false }),
-      handler,
-    );
-    app.all(path, methodNotAllowed('POST, OPTIONS'));
+  const origins = [...config.publicOrigins, ...config.allowedOrigins];
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
   };
-  guarded(CHAT_PATH, true, bodyLimitBytes(config.maxMessageChars), (req, res) =>
-    streamChat(req, res, { config, invokeAgent, runs, logger }),
+  // Who is calling first: the rate limit counts per user in authenticated mode.
+  const caller = config.auth ? [requireBearer(config.auth, logger)] : [];
+  const acceptsStream: RequestHandler = (req, _res, next) =>
+    next(req.headers.accept && !req.accepts('text/event-stream') ? new HttpError('not_acceptable') : undefined);
+  const json: RequestHandler = (req, _res, next) =>
+    next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type'));
+  // The chat and its feedback: one count of requests for both.
+  const chatLimit = rateLimit(config, logger, store.rateLimitStore('chat'));
+
+  // CORS answers preflights itself.
+  app.use(CHAT_PATH, noStore, corsGuard(origins, 'POST'));
+  app.post(
+    CHAT_PATH,
+    ...caller,
+    chatLimit,
+    json,
+    acceptsStream,
+    express.json({ limit: bodyLimitBytes(config.maxMessageChars), inflate: false }),
+    (req, res) => streamChat(req, res, { config, invokeAgent, runs, store, logger }),
   );
-  guarded(FEEDBACK_PATH, false, FEEDBACK_BODY_MAX_BYTES, recordFeedback(logger));
+  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
+
+  app.use(FEEDBACK_PATH, noStore, corsGuard(origins, 'POST'));
+  app.post(
+    FEEDBACK_PATH,
+    ...caller,
+    chatLimit,
+    json,
+    express.json({ limit: FEEDBACK_BODY_MAX_BYTES, inflate: false }),
+    recordFeedback(logger),
+  );
+  app.all(FEEDBACK_PATH, methodNotAllowed('POST, OPTIONS'));
+
+  // Resuming and stopping runs: the same guards as the POST, their own count of requests.
+  app.use(RUNS_PATH, noStore, corsGuard(origins, 'GET, POST'));
+  const runsLimit = rateLimit(config, logger, store.rateLimitStore('runs'));
+  app.get(RUN_EVENTS_PATH, ...caller, runsLimit, acceptsStream, (req, res) => readRun(req, res, { config, store }));
+  app.all(RUN_EVENTS_PATH, methodNotAllowed('GET, OPTIONS'));
+  app.post(RUN_CANCEL_PATH, ...caller, runsLimit, (req, res) => cancelRun(req, res, { config, store }));
+  app.all(RUN_CANCEL_PATH, methodNotAllowed('POST, OPTIONS'));
 
   if (config.serveDemo) {
     app.use(whenWritable);

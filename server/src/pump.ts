@@ -2,8 +2,8 @@ import type { ChatEvent } from '../../protocol/chat-events.ts';
 import type { RunWatchdog } from './run-watchdog.ts';
 
 /**
- * Where one run's Wire 2 events go. Today that is the browser's response (SseWriter); a run buffer
- * that outlives the response can take its place without the run noticing.
+ * Where one run's Wire 2 events go: the Run (run.ts), which keeps them and feeds its readers, and
+ * outlives any one response.
  */
 export interface ChatSink {
   /** Takes a batch of events; false when the sink is full and the run should wait for `drained`. */

@@ -48,8 +48,10 @@ describe('approvals and page tools on the real path', () => {
     ]);
 
     const approved = await say({ resume: { id: call.id, approved: true }, session_id });
+    const run_id = dataOf(approved, 'start').run_id;
+    assert.notEqual(run_id, dataOf(paused, 'start').run_id, 'the resume is a run of its own');
     assert.deepEqual(outline(approved), [
-      ['start', { session_id }],
+      ['start', { session_id, run_id }],
       ['agent_start', { session_id, status: 'started' }],
       ['tool_end', { id: call.id, tool: 'save_note', result: 'Saved note 1: buy milk' }],
       ['message', { content: 'I saved your note: "buy milk".', partial: true }],

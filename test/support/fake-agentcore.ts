@@ -55,6 +55,23 @@ export function answer(text = 'The answer is 42.'): Script {
   };
 }
 
+/** A normal run at a model's pace: one word every `everyMs`. */
+export function slowAnswer(words: number, everyMs: number): Script {
+  return async (call) => {
+    call.open();
+    await call.event('AGENT_START', { timestamp: now(), session_id: call.runtimeSessionId });
+    let text = '';
+    for (let i = 1; i <= words; i++) {
+      await pause(everyMs);
+      if (!(await call.event('LLM_TOKEN', { timestamp: now(), delta: `w${i} ` }))) return;
+      text += `w${i} `;
+    }
+    await call.event('LLM_RESPONSE', { timestamp: now(), content: text });
+    await call.event('AGENT_END', { timestamp: now(), output: text });
+    call.end();
+  };
+}
+
 /** The bytes of a whole normal run, for scripts that deliver them in odd ways. */
 export function answerBytes(text: string, sessionId = 's'): string {
   const frame = (event: AgentEventName, data: unknown) => sseFrame(event, data);

@@ -1,7 +1,7 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ChatEvent, ResumeAnswer } from '../../protocol/chat-events.ts';
-import { ChatStreamError, type ChatTransport, streamChat, widgetError } from './chat-stream.ts';
+import { ChatStreamError, type ChatTransport, cancelRun, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
@@ -21,9 +21,16 @@ import {
   type TurnError,
   applyEvent,
   endTurn,
+  isActive,
 } from './transcript.ts';
 
-const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
+const newTurn = (): AssistantEntry => ({
+  role: 'assistant',
+  id: randomId(),
+  parts: [],
+  status: 'thinking',
+  run: { id: '', seq: 0 },
+});
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
@@ -32,9 +39,6 @@ export type { PageToolHandler };
 
 /** What one run sends: a new message, or the answer to a call the paused run waits on. */
 type RunInput = { message: string } | { resume: ResumeAnswer };
-
-// TODO(merge 13): the run id from `start`.
-const runIdOf = (turn: AssistantEntry) => (turn as { run?: { id: string } }).run?.id ?? '';
 
 /** An enumerated attribute that is on unless it says "false" (like `spellcheck`). */
 const unlessFalse = { fromAttribute: (value: string | null) => value !== 'false' };
@@ -59,6 +63,7 @@ const unlessFalse = { fromAttribute: (value: string | null) => value !== 'false'
  * @csspart message-user - A message the user sent.
  * @csspart message-assistant - An answer from the agent.
  * @csspart thinking - The "Thinking…" indicator.
+ * @csspart reconnecting - The "Reconnecting…" indicator, while a dropped stream is picked up again.
  * @csspart tool-card - A tool call: name, arguments, status, result.
  * @csspart approval-card - Asks the user to approve a call before it runs: why, the call, Approve / Deny and a note.
  * @csspart approval-note - The approval card's optional note.
@@ -181,6 +186,10 @@ export class AgentChat extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.get('open') === false && this.open) this.input.focus();
+    // An answer that was streaming when the page (or this element) went away goes on at the BFF: read on.
+    const last = this.conversation.entries.at(-1);
+    if (last?.role === 'assistant' && isActive(last) && last.run?.id && !this.runs.running)
+      void this.run(last, { message: '' });
   }
 
   override render() {
@@ -238,13 +247,15 @@ export class AgentChat extends LitElement {
     return true;
   }
 
-  /** Stops the answer being streamed; what arrived stays, marked as stopped. */
+  /** Stops the answer being streamed (at the BFF too); what arrived stays, marked as stopped. */
   stop(): void {
+    this.cancelAtBff();
     this.runs.abort();
   }
 
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
+    this.cancelAtBff();
     this.runs.forget();
     this.announcement = '';
     this.conversation.clear();
@@ -267,6 +278,17 @@ export class AgentChat extends LitElement {
     return view;
   };
 
+  /** Asks the BFF to stop the answer streaming, if any (its own read is the caller's to stop). */
+  private cancelAtBff(): void {
+    const last = this.conversation.entries.at(-1);
+    const id = last?.role === 'assistant' && isActive(last) ? last.run?.id : '';
+    if (id)
+      void this.requestHeaders().then(
+        (headers) => cancelRun(this.endpoint, id, headers),
+        () => {},
+      );
+  }
+
   /** The site's headers for the next request: `headers`, then what `getHeaders()` gives now. */
   private async requestHeaders(): Promise<HeaderMap> {
     try {
@@ -277,8 +299,9 @@ export class AgentChat extends LitElement {
   }
 
   /**
-   * Streams the answer to a message (or the rest of a paused answer, after `resume`) into `turn`; a
-   * stale run (after `clear()`) writes nothing.
+   * Streams the answer to a message (or the rest of a paused answer, after `resume`) into `turn`, or
+   * (its run known, after a reload) reads on from where it was; a stale run (after `clear()`, or once
+   * the element left the page) writes nothing.
    */
   private async run(turn: AssistantEntry, input: RunInput): Promise<void> {
     const run = this.runs.start();
@@ -295,7 +318,12 @@ export class AgentChat extends LitElement {
           sessionId: this.sessionId,
           headers,
           signal: run.signal,
+          run: (turn.run ??= { id: '', seq: 0 }),
           onEvent: (event) => this.runs.isCurrent(run) && this.onStreamEvent(turn, event),
+          onReconnecting: (on) => {
+            turn.reconnecting = on;
+            this.requestUpdate();
+          },
         });
       }
     } catch (error) {
@@ -304,13 +332,18 @@ export class AgentChat extends LitElement {
     }
     if (!this.runs.isCurrent(run)) return;
     this.runs.end(run);
-    if (failure) endTurn(turn, 'error', failure);
+    turn.reconnecting = false;
+    // A run the BFF no longer has is shown stopped (with retry), not as an error.
+    if (failure?.code === 'run_not_found') endTurn(turn, 'cancelled');
+    else if (failure) endTurn(turn, 'error', failure);
     else if (run.signal.aborted) endTurn(turn, 'cancelled');
     this.finish(turn);
   }
 
   private onStreamEvent(turn: AssistantEntry, event: ChatEvent): void {
     if (applyEvent(turn, event, this.conversation.entries)) this.requestUpdate();
+    // Its id is what a reload needs to read on: kept at once.
+    if (event.event === 'start') this.conversation.save();
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
     emit(this, 'agent-chat-event', event);
@@ -370,6 +403,8 @@ export class AgentChat extends LitElement {
   /** Goes on with the paused `turn`: `answer` is what one of its waiting calls needed. */
   private resume(turn: AssistantEntry, answer: ResumeAnswer): void {
     turn.status = 'thinking';
+    // A new run: its own id, read from its first event.
+    turn.run = { id: '', seq: 0 };
     this.requestUpdate();
     void this.run(turn, { resume: answer });
   }
@@ -399,7 +434,7 @@ export class AgentChat extends LitElement {
     this.requestUpdate();
     this.conversation.save();
     const { rating, comment = '' } = turn.feedback!;
-    const runId = runIdOf(turn);
+    const runId = turn.run?.id ?? '';
     emit(this, 'agent-chat-feedback', { runId, rating, comment });
     if (runId && this.endpoint)
       void this.requestHeaders()

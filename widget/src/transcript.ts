@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../../protocol/chat-events.ts';
+import type { RunPosition } from './chat-stream.ts';
 import { MarkdownSource } from './markdown/source.ts';
 
 export interface ToolCall {
@@ -54,6 +55,10 @@ export interface AssistantEntry {
   suggestions?: string[];
   /** The user's rating of the answer. */
   feedback?: { rating: Rating; comment?: string };
+  /** The run answering it, and the last event taken: a page loaded mid-answer reads on from there. */
+  run?: RunPosition;
+  /** The stream dropped and is being picked up again (not stored). */
+  reconnecting?: boolean;
 }
 
 export type Entry = UserEntry | AssistantEntry;
@@ -165,7 +170,8 @@ const optionalString = (value: unknown) => (value === undefined ? undefined : St
 /**
  * The transcript as stored (JSON) back into entries, taking from each only what it should hold:
  * storage is the page's, and anything may be in it. A turn that was still streaming when the page
- * went away is shown as stopped. Throws if it is not a list; an entry that is not one is left out.
+ * went away stays so if its run is known (the element reads on), and is shown as stopped if not.
+ * Throws if it is not a list; an entry that is not one is left out.
  */
 export function restoreEntries(stored: unknown): Entry[] {
   if (!Array.isArray(stored)) throw new TypeError('not a transcript');
@@ -198,14 +204,20 @@ export function restoreEntries(stored: unknown): Entry[] {
           retryable: entry.error.retryable === true,
         }
       : undefined;
+    const run = isObject(entry.run) ? entry.run : {};
     const turn: AssistantEntry = {
       role: 'assistant',
       id,
       parts,
       status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete',
       error,
+      run: {
+        id: typeof run.id === 'string' ? run.id : '',
+        seq: Number.isSafeInteger(run.seq) ? (run.seq as number) : 0,
+      },
     };
-    endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as EndStatus), error);
+    if (!isActive(turn) || !turn.run!.id)
+      endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as EndStatus), error);
     return turn;
   });
 }
