@@ -83,7 +83,7 @@ describe('the demo page on the started stack', () => {
     await page.close();
   });
 
-  it('works with the user: a starter chip, an approved save_note listed by a follow-up chip, a page tool that turns the page green', async () => {
+  it('works with the user: a starter chip, an approved save_note listed by a follow-up chip, a page tool that turns the page green, a rating', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -117,6 +117,23 @@ describe('the demo page on the started stack', () => {
     assert.equal(await accent(), 'rgb(0, 128, 0)');
     const button = await chat.locator('[part=send-button]').evaluate((b) => getComputedStyle(b).backgroundColor);
     assert.equal(button, 'rgb(0, 128, 0)');
+
+    // A rating: the page hears it, and the BFF writes it as one log line naming the run.
+    let logs = '';
+    const listen = (d: Buffer) => (logs += d);
+    stack.stdout!.on('data', listen);
+    const posted = page.waitForResponse((r) => r.url().endsWith('/v1/chat/feedback'));
+    await chat.locator('[part~=message-assistant]').last().locator('[part=rate-button]').first().click();
+    assert.equal((await posted).status(), 204);
+    const heard = page.locator('#log li', { hasText: 'inline feedback' });
+    await heard.waitFor();
+    const { runId } = JSON.parse((await heard.textContent())!.replace(/^inline feedback /, ''));
+    assert.match(runId, /^[A-Za-z0-9_-]{22}$/);
+    const deadline = Date.now() + 5000;
+    while (!logs.includes(`"run_id":"${runId}","rating":"up","msg":"feedback"`) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    stack.stdout!.off('data', listen);
+    assert.ok(logs.includes(`"run_id":"${runId}","rating":"up","msg":"feedback"`), 'the BFF logged the rating');
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -261,6 +261,65 @@ describe('<agent-chat> page tools', () => {
   });
 });
 
+describe('<agent-chat> feedback', () => {
+  beforeEach(() => sessionStorage.clear());
+
+  it('rates a finished answer: thumbs with labels, the host event, one POST beside the endpoint with the site headers', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/seed"></agent-chat>`);
+    el.headers = { authorization: 'Bearer site-token' };
+    expect(await say(el, 'What is 5+5?')).to.equal('complete');
+    const [up, down] = $$(el, '[part~=message-assistant] [part=feedback] [part=rate-button]');
+    expect([up!.getAttribute('aria-label'), down!.getAttribute('aria-label')]).to.deep.equal([
+      'Good answer',
+      'Bad answer',
+    ]);
+    expect(up!.getAttribute('aria-pressed')).to.equal('false');
+    const heard: unknown[] = [];
+    el.addEventListener('agent-chat-feedback', (e) => heard.push(e.detail));
+    const before = await postsSoFar('feedback');
+    down!.click();
+    await el.updateComplete;
+    expect(heard).to.deep.equal([{ runId: 'seed', rating: 'down', comment: '' }]);
+    expect(down!.getAttribute('aria-pressed')).to.equal('true');
+    await waitUntil(async () => (await postsSoFar('feedback')) > before, 'the rating was POSTed', { timeout: 5000 });
+    expect(await bodiesSince('feedback', before)).to.deep.equal([{ run_id: 'seed', rating: 'down' }]);
+    expect((await scenarioStats('feedback')).headers!.authorization).to.equal('Bearer site-token');
+
+    // The comment goes the same way, with the same rating; then its form goes.
+    const input = $<HTMLInputElement>(el, '[part=feedback-input]')!;
+    expect(input.getAttribute('aria-label')).to.equal('Comment (optional)');
+    input.value = ' Wrong time zone. ';
+    $(el, '[part=feedback-send]')!.click();
+    await el.updateComplete;
+    expect(heard[1]).to.deep.equal({ runId: 'seed', rating: 'down', comment: 'Wrong time zone.' });
+    await waitUntil(async () => (await postsSoFar('feedback')) > before + 1, 'the comment was POSTed', {
+      timeout: 5000,
+    });
+    expect((await bodiesSince('feedback', before))[1]).to.deep.equal({
+      run_id: 'seed',
+      rating: 'down',
+      comment: 'Wrong time zone.',
+    });
+    expect($(el, '[part=feedback-input]')).to.equal(null);
+  });
+
+  it('offers no rating on an answer that failed or waits, and none at all with feedback="false"', async () => {
+    const failed = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/agent-error"></agent-chat>`);
+    await say(failed, 'Hello');
+    expect($(failed, '[part=feedback]')).to.equal(null);
+    const paused = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/approval"></agent-chat>`);
+    await say(paused, 'Save a note: buy milk');
+    expect($(paused, '[part=feedback]')).to.equal(null);
+    sessionStorage.clear();
+    const off = await fixture<AgentChat>(html`<agent-chat feedback="false" endpoint="/scripted/seed"></agent-chat>`);
+    await say(off, 'What is 5+5?');
+    expect($(off, '[part=feedback]')).to.equal(null);
+    off.feedback = true;
+    await off.updateComplete;
+    expect($(off, '[part=feedback]')).to.exist;
+  });
+});
+
 describe('<agent-chat> suggestions', () => {
   beforeEach(() => sessionStorage.clear());
 
@@ -311,7 +370,7 @@ describe('<agent-chat> interactions are accessible (axe)', () => {
   afterEach(() => emulateMedia({ colorScheme: 'light' }));
 
   for (const theme of ['light', 'dark']) {
-    it(`passes with a waiting approval card, starter chips and follow-ups in the ${theme} theme`, async () => {
+    it(`passes with a waiting approval card, starter chips, follow-ups and a rating with its comment form in the ${theme} theme`, async () => {
       const el = await fixture<AgentChat>(
         html`<agent-chat theme=${theme} endpoint="/scripted/approval" suggestions='["Save a note: buy milk"]'></agent-chat>`,
       );
@@ -320,6 +379,9 @@ describe('<agent-chat> interactions are accessible (axe)', () => {
       await expect(el).to.be.accessible();
       await clickAndWait(el, $(el, '[part=approve-button]')!);
       expect($(el, '[part=suggestion]')).to.exist;
+      $(el, '[part=rate-button]')!.click();
+      await el.updateComplete;
+      expect($(el, '[part=feedback-input]')).to.exist;
       await expect(el).to.be.accessible();
     });
   }
