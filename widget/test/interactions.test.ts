@@ -125,6 +125,18 @@ describe('<agent-chat> approvals', () => {
     expect(transcriptText(el)).to.contain('2+2 is 4.');
   });
 
+  it("reads on the answer's own run when its stream drops: the resume is a run of its own", async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/approval-drop"></agent-chat>`);
+    await say(el, 'Save a note: buy milk');
+    const { gets } = (await scenarioStats('approval-drop')) as unknown as { gets: number };
+    expect(await clickAndWait(el, $(el, '[part=approve-button]')!)).to.equal('complete');
+    const stats = (await scenarioStats('approval-drop')) as unknown as { gets: number; lastEventIds: string[] };
+    expect(stats.gets - gets).to.equal(1);
+    expect(stats.lastEventIds.at(-1)).to.equal('approval-drop:3');
+    expect($(el, '[part=tool-card]')!.dataset.status).to.equal('done');
+    expect(transcriptText(el).match(/I saved your note\./g)).to.have.length(1);
+  });
+
   it('shows the approval card when tool cards are hidden (show-tools="false")', async () => {
     const el = await fixture<AgentChat>(
       html`<agent-chat show-tools="false" endpoint="/scripted/approval"></agent-chat>`,

@@ -43,6 +43,8 @@ interface Scenario {
   run?: Step[];
   /** Refuse the first resumes after each POST like these, in turn. */
   resumeRefusals?: Refusal[];
+  /** Cut the connection after the events of a POST that answers a pause (`resume`) only. */
+  dropAnswers?: boolean;
 }
 
 /** The error body the BFF answers for `code` before a stream, with its status. */
@@ -162,6 +164,12 @@ const SCENARIOS: Record<string, Scenario> = {
             ],
             ...answer('2+2 is 4.'),
           ],
+  },
+  // The approved answer's stream drops after its tool_end; the run goes on and reads on to the end.
+  'approval-drop': {
+    script: (body) => approval(body).slice(0, body.resume ? 3 : undefined),
+    dropAnswers: true,
+    run: approval({ resume: { id: SAVE.id, approved: true } }),
   },
   // An answer that suggests what to ask next.
   suggest: {
@@ -323,7 +331,8 @@ export function scriptedBff() {
       : scenario.big
         ? big(body.message ?? '', ctx.query)
         : (scenario.raw ?? scenario.script?.(body) ?? scenario.events ?? []);
-    await stream(ctx, name, scenario, seen, events, 0, body.session_id);
+    const drop = scenario.drop || (scenario.dropAnswers === true && body.resume !== undefined);
+    await stream(ctx, name, { ...scenario, drop }, seen, events, 0, body.session_id);
   };
 }
 
