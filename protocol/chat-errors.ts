@@ -36,6 +36,13 @@ export const CHAT_ERRORS = {
     retryable: false,
     message: '"session_id" must be 1–256 characters of A-Z a-z 0-9 . _ : -',
   },
+  // Before a stream, POST /v1/agui: the RunAgentInput (its first problem, in a sentence for the caller).
+  invalid_run_input: { status: 400, retryable: false, message: '{explanation}' },
+  invalid_id: {
+    status: 400,
+    retryable: false,
+    message: '"{field}" must be 1–256 characters of A-Z a-z 0-9 . _ : -',
+  },
   request_aborted: { status: 400, retryable: false, message: 'The request body was cut off.' },
   invalid_body_size: { status: 400, retryable: false, message: 'The body does not match its Content-Length.' },
   unreadable_body: { status: 400, retryable: false, message: 'The request body could not be read.' },

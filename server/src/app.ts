@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
 import { requireBearer } from './auth.ts';
+import { agUiBodyErrors, agUiJsonOptions, streamAgUi } from './agui-route.ts';
 import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
@@ -26,6 +27,7 @@ export interface AppDeps {
 // The repository root, from server/src/ and from the production build in server/dist/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
+const AGUI_PATH = '/v1/agui';
 
 /**
  * A static file is sent only once its response has the connection: a pipelined request waits its
@@ -63,9 +65,10 @@ export function createApp({
   });
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
-  const limitBytes = bodyLimitBytes(config.maxMessageChars);
+  // The two stream routes, Wire 2's and AG-UI's, behind the same guards; one rate limit counts both.
+  const streamPaths = [CHAT_PATH, AGUI_PATH];
   app.use(
-    CHAT_PATH,
+    streamPaths,
     (_req, res, next) => {
       res.setHeader('cache-control', 'no-store');
       next();
@@ -73,8 +76,7 @@ export function createApp({
     // Answers preflights itself.
     corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
   );
-  app.post(
-    CHAT_PATH,
+  const guards: RequestHandler[] = [
     // Who is calling first: the rate limit counts per user in authenticated mode.
     ...(config.auth ? [requireBearer(config.auth, logger)] : []),
     rateLimit(config),
@@ -85,10 +87,17 @@ export function createApp({
       }
       next();
     },
-    express.json({ limit: limitBytes, inflate: false }),
-    (req, res) => streamChat(req, res, { config, invokeAgent, runs, logger }),
+  ];
+  const deps = { config, invokeAgent, runs, logger };
+  app.post(
+    CHAT_PATH,
+    ...guards,
+    express.json({ limit: bodyLimitBytes(config.maxMessageChars), inflate: false }),
+    (req, res) => streamChat(req, res, deps),
   );
-  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
+  const agUi: RequestHandler = (req, res) => streamAgUi(req, res, deps);
+  app.post(AGUI_PATH, ...guards, express.json(agUiJsonOptions), agUiBodyErrors, agUi);
+  app.all(streamPaths, methodNotAllowed('POST, OPTIONS'));
 
   if (config.serveDemo) {
     app.use(whenWritable);
@@ -99,7 +108,7 @@ export function createApp({
   app.use((req, _res, next) => next(new HttpError('not_found', { method: req.method, path: req.path })));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
+    const known = error instanceof HttpError ? error : bodyParserError(error);
     if (!known)
       logger.error(
         { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) },

@@ -3,6 +3,11 @@ import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { sseFrame } from '../../protocol/sse.ts';
 import type { ChatSink } from './pump.ts';
 
+/** How one event is framed, after its `id:`: Wire 2's `event:` and `data:` lines, or AG-UI's `data:` line. */
+export type Framer<E> = (event: E, id: string) => string;
+
+export const chatFrame: Framer<ChatEvent> = ({ event, data }, id) => sseFrame(event, data, id);
+
 /** Strips CR/LF so a value can never end its SSE field early or inject a field of its own. */
 function field(value: string): string {
   return value.replace(/[\r\n]/g, '');
@@ -15,15 +20,17 @@ const PING = ': ping\n\n';
  * counts from 1), a `: ping` comment every `heartbeatMs` whose timer stops when the response closes.
  * Headers set on `res` before (CORS, security, request id) are kept alongside the SSE ones.
  */
-export class SseWriter implements ChatSink {
+export class SseWriter<E = ChatEvent> implements ChatSink<E> {
   private readonly res: ServerResponse;
   private readonly runId: string;
+  private readonly frame: Framer<E>;
   private sequence = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(res: ServerResponse, runId: string, heartbeatMs: number) {
+  constructor(res: ServerResponse, runId: string, heartbeatMs: number, frame: Framer<E>) {
     this.res = res;
     this.runId = field(runId);
+    this.frame = frame;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -40,9 +47,9 @@ export class SseWriter implements ChatSink {
   }
 
   /** Writes events as one socket write; returns false when the socket's buffer is full (wait for `drained`). */
-  send(events: readonly ChatEvent[]): boolean {
+  send(events: readonly E[]): boolean {
     let frames = '';
-    for (const { event, data } of events) frames += sseFrame(event, data, `${this.runId}:${++this.sequence}`);
+    for (const event of events) frames += this.frame(event, `${this.runId}:${++this.sequence}`);
     return this.write(frames);
   }
 
