@@ -86,3 +86,10 @@ export const RESUME_NOTE_MAX_CHARS = 1_000;
  */
 export const HISTORY_MAX_MESSAGES = 100;
 export const HISTORY_MAX_CHARS = 16_000;
+
+/**
+ * What the widget sends of the conversation in all, as JSON characters: the newest messages that
+ * fit (the one being sent always). Four times what the agent keeps by default (AGENT_MEMORY_TOKENS,
+ * 8,000 tokens of about 4 characters), and far inside the BFF's bound on a body (AGUI_MAX_BODY_BYTES).
+ */
+export const HISTORY_MAX_TOTAL_CHARS = 128_000;

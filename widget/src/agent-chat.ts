@@ -1,7 +1,8 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { ChatStreamError, type ChatTransport, streamChat, widgetError } from './chat-stream.ts';
+import { streamAgUi } from './ag-ui-stream.ts';
+import { ChatStreamError, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
@@ -74,8 +75,14 @@ export type HeaderMap = Record<string, string>;
 export class AgentChat extends LitElement {
   static override styles = styles;
 
-  /** URL of the BFF's streaming endpoint, e.g. `https://bff.example.com/v1/chat/stream`. */
+  /** URL of the BFF's streaming endpoint, e.g. `https://bff.example.com/v1/chat/stream`; with `protocol="ag-ui"`, of an AG-UI endpoint. */
   @property({ attribute: 'endpoint' }) endpoint = '';
+
+  /**
+   * The wire `endpoint` speaks: `agent-chat` (the BFF's `POST /v1/chat/stream`) or `ag-ui` (any AG-UI
+   * endpoint: the BFF's `POST /v1/agui`, or another vendor's agent).
+   */
+  @property({ attribute: 'protocol' }) protocol: 'agent-chat' | 'ag-ui' = 'agent-chat';
 
   /** `inline` (in the page's flow) or `launcher` (a floating button that opens a panel). */
   @property({ attribute: 'mode', reflect: true }) mode: 'inline' | 'launcher' = 'inline';
@@ -122,8 +129,6 @@ export class AgentChat extends LitElement {
   private readonly conversation = new Conversation(this);
   private readonly runs = new RunController(this);
   private readonly follow = new ScrollFollow(this, () => this.log);
-  /** How a message reaches the agent: Wire 2 over SSE. */
-  private readonly transport: ChatTransport = streamChat;
   private views = new WeakMap<TextPart, MarkdownView>();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -219,10 +224,12 @@ export class AgentChat extends LitElement {
         throw widgetError('headers');
       }
       if (!run.signal.aborted) {
-        await this.transport({
+        // How a message reaches the agent: Wire 2 or AG-UI, both over SSE (chat-stream.ts, ag-ui-stream.ts).
+        await (this.protocol === 'ag-ui' ? streamAgUi : streamChat)({
           endpoint: this.endpoint,
           message,
           sessionId: this.sessionId,
+          history: this.conversation.entries.slice(0, -1),
           headers,
           signal: run.signal,
           onEvent: (event) => this.runs.isCurrent(run) && this.onStreamEvent(turn, event),

@@ -1,6 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
 import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
+import type { Entry } from './transcript.ts';
 
 /**
  * Why a send failed. `message` is the chat service's own explanation when it gave one, and empty
@@ -25,6 +26,8 @@ export interface ChatRunRequest {
   endpoint: string;
   message: string;
   sessionId: string;
+  /** The conversation as it shows, oldest first, ending with the user's message being sent. */
+  history: readonly Entry[];
   signal: AbortSignal;
   headers?: Record<string, string>;
   /** Each event as it arrives, as Wire 2 (a transport for another wire maps to it). */
@@ -49,17 +52,22 @@ async function errorFromResponse(response: Response): Promise<ChatStreamError> {
 }
 
 /**
- * Wire 2: POSTs one message and delivers each event, checked, as it arrives. One call is exactly
- * one POST: fetch-event-source would otherwise retry on its own after an error (`onerror` must
- * throw) or abort and re-POST whenever the tab is hidden and shown again (`openWhenHidden: true`),
- * which would send the user's message twice.
+ * POSTs `body` as JSON and hands each SSE message that carries data to `onMessage` (which throws a
+ * ChatStreamError for one it cannot read, and returns true for the run's last), until the last.
+ * One call is exactly one POST: fetch-event-source would otherwise retry on its own after an error
+ * (`onerror` must throw) or abort and re-POST whenever the tab is hidden and shown again
+ * (`openWhenHidden: true`), which would send the user's message twice.
  */
-export const streamChat: ChatTransport = async ({ endpoint, message, sessionId, signal, headers, onEvent }) => {
+export async function postStream(
+  { endpoint, signal, headers }: ChatRunRequest,
+  body: unknown,
+  onMessage: (event: string, data: string) => boolean | undefined,
+): Promise<void> {
   let finished = false;
   await fetchEventSource(endpoint, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ message, session_id: sessionId }),
+    body: JSON.stringify(body),
     signal,
     openWhenHidden: true,
     async onopen(response) {
@@ -67,12 +75,8 @@ export const streamChat: ChatTransport = async ({ endpoint, message, sessionId, 
       if (!response.headers.get('content-type')?.startsWith('text/event-stream')) throw widgetError('bad_content_type');
     },
     onmessage({ event, data }) {
-      if (!data) return; // heartbeats and empty events carry nothing
-      const checked = readChatEvent(event, data);
-      if (checked === null) throw widgetError('bad_event');
-      if (!checked) return; // an event this widget does not know (a newer BFF's)
-      if (checked.event === 'done') finished = true;
-      onEvent(checked);
+      // Heartbeats and empty events carry nothing; nothing counts after the last event.
+      if (data && !finished) finished = !!onMessage(event, data);
     },
     onclose() {
       if (!finished) throw widgetError('stream_cut');
@@ -82,4 +86,14 @@ export const streamChat: ChatTransport = async ({ endpoint, message, sessionId, 
       throw error instanceof ChatStreamError ? error : widgetError('network');
     },
   });
-};
+}
+
+/** Wire 2: POSTs one message and delivers each event, checked, as it arrives. */
+export const streamChat: ChatTransport = (request) =>
+  postStream(request, { message: request.message, session_id: request.sessionId }, (event, data) => {
+    const checked = readChatEvent(event, data);
+    if (checked === null) throw widgetError('bad_event');
+    // undefined: an event this widget does not know (a newer BFF's).
+    if (checked) request.onEvent(checked);
+    return checked?.event === 'done';
+  });

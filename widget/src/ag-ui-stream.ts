@@ -1,0 +1,165 @@
+import type { Message, RunAgentInput } from '@ag-ui/core';
+import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS } from '../../protocol/agent-request.ts';
+import type { ChatEvent } from '../../protocol/chat-events.ts';
+import { type ChatTransport, postStream, widgetError } from './chat-stream.ts';
+import { randomId } from './ids.ts';
+import type { Entry } from './transcript.ts';
+
+/**
+ * AG-UI: the widget as a client of any AG-UI endpoint (`protocol="ag-ui"`) — the BFF's
+ * `POST /v1/agui`, or another vendor's agent. Its own small reader, not `@ag-ui/client` (which
+ * brings rxjs and zod): the events it draws are mapped to Wire 2's, so the element runs an AG-UI
+ * answer exactly as its own; the ones it does not draw (steps, state, snapshots, reasoning, activity,
+ * custom and raw events) are passed over. Only AG-UI's types are used (`@ag-ui/core`, types only).
+ */
+
+/**
+ * The conversation as it shows, as AG-UI messages: text as user and assistant messages, each tool
+ * call that has a result as an assistant message with the call followed by its `tool` message (a
+ * call without one is left out: many model APIs refuse a call left unanswered). The newest that
+ * fit HISTORY_MAX_MESSAGES and HISTORY_MAX_TOTAL_CHARS go; the last, the message being sent, always.
+ */
+export function agUiMessages(entries: readonly Entry[]): Message[] {
+  const all: Message[] = [];
+  for (const entry of entries) {
+    if (entry.role === 'user') all.push({ id: entry.id, role: 'user', content: entry.text });
+    else
+      entry.parts.forEach((part, i) => {
+        const id = `${entry.id}-${i}`;
+        if (part.kind === 'text') all.push({ id, role: 'assistant', content: part.source.text });
+        else if (part.status === 'done' || part.status === 'failed') {
+          const { error } = part;
+          all.push(
+            {
+              id,
+              role: 'assistant',
+              toolCalls: [
+                { id: part.id, type: 'function', function: { name: part.tool, arguments: JSON.stringify(part.args) } },
+              ],
+            },
+            {
+              id: `${id}r`,
+              role: 'tool',
+              toolCallId: part.id,
+              content: part.result ?? error ?? '',
+              ...(error !== undefined && { error }),
+            },
+          );
+        }
+      });
+  }
+  let chars = 0;
+  let from = all.length;
+  while (from > 0 && all.length - from <= HISTORY_MAX_MESSAGES) {
+    chars += JSON.stringify(all[from - 1]).length;
+    if (chars > HISTORY_MAX_TOTAL_CHARS && from < all.length) break;
+    from--;
+  }
+  return all.slice(from);
+}
+
+/** A field an event must have to be drawn: a string, or the event is unreadable. */
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw widgetError('bad_event');
+  return value;
+}
+
+/**
+ * POSTs a RunAgentInput — the thread is the conversation's id, the run a fresh one, the messages the
+ * conversation as it shows — and delivers the events as Wire 2's, in order, as they arrive: text as
+ * `token`s (a blank line between two messages), a tool call as `tool_start` once its arguments are
+ * complete and `tool_end` with its result, RUN_ERROR as `error`, and the last event as `done`.
+ */
+export const streamAgUi: ChatTransport = (request) => {
+  const { sessionId, onEvent } = request;
+  const input: RunAgentInput = {
+    threadId: sessionId,
+    runId: randomId(),
+    state: {},
+    messages: agUiMessages(request.history),
+    tools: [],
+    context: [],
+    forwardedProps: {},
+  };
+  /** Tool calls by id: name, arguments as they stream, and whether their card is out. */
+  const calls = new Map<string, { tool: string; args: string; shown?: boolean }>();
+  /** The text message tokens last came from (undefined after a tool call). */
+  let textId: unknown;
+  const emit = (event: ChatEvent) => onEvent(event);
+  const show = (id: string) => {
+    const call = calls.get(id);
+    if (!call || call.shown) return;
+    call.shown = true;
+    let args = {};
+    try {
+      args = JSON.parse(call.args || '{}');
+    } catch {}
+    textId = undefined;
+    emit({ event: 'tool_start', data: { id, tool: call.tool, args } });
+  };
+  return postStream(request, input, (_event, data) => {
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(data);
+    } catch {
+      throw widgetError('bad_event');
+    }
+    switch (e?.type) {
+      case 'RUN_STARTED':
+        emit({ event: 'start', data: { session_id: sessionId } });
+        break;
+      case 'TEXT_MESSAGE_CONTENT':
+      case 'TEXT_MESSAGE_CHUNK':
+        if (e.delta) {
+          const delta = text(e.delta);
+          if (textId !== undefined && textId !== e.messageId) emit({ event: 'token', data: { delta: '\n\n' } });
+          textId = e.messageId;
+          emit({ event: 'token', data: { delta } });
+        }
+        break;
+      case 'TOOL_CALL_START': {
+        const id = text(e.toolCallId);
+        if (!calls.has(id)) calls.set(id, { tool: text(e.toolCallName), args: '' });
+        break;
+      }
+      case 'TOOL_CALL_ARGS': {
+        const call = calls.get(text(e.toolCallId));
+        if (call && e.delta) call.args += text(e.delta);
+        break;
+      }
+      case 'TOOL_CALL_END':
+        show(text(e.toolCallId));
+        break;
+      case 'TOOL_CALL_RESULT': {
+        const id = text(e.toolCallId);
+        show(id);
+        const tool = calls.get(id)?.tool ?? '';
+        // Our agent says a tool failed in `metadata.error` (protocol/ag-ui.ts, ToolResultMetadata).
+        const error = (e.metadata as { error?: unknown } | undefined)?.error;
+        const { content } = e;
+        const result = Array.isArray(content)
+          ? content.map((part) => part?.text ?? '').join('')
+          : String(content ?? '');
+        emit({ event: 'tool_end', data: typeof error === 'string' ? { id, tool, error } : { id, tool, result } });
+        break;
+      }
+      case 'RUN_ERROR':
+        emit({
+          event: 'error',
+          data: {
+            code: String(e.code ?? 'run_error'),
+            message: String(e.message ?? ''),
+            // The BFF says whether to try again (protocol/ag-ui.ts, RunErrorMetadata).
+            retryable: (e.metadata as { retryable?: unknown } | undefined)?.retryable === true,
+          },
+        });
+        emit({ event: 'done', data: { status: 'error' } });
+        return true;
+      case 'RUN_FINISHED':
+        for (const id of calls.keys()) show(id);
+        emit({ event: 'done', data: { status: 'complete' } });
+        return true;
+    }
+    return false;
+  });
+};
