@@ -14,7 +14,7 @@ import { type RunRouteDeps, relayRun } from './run-route.ts';
  * as it is the `session_id` on the chat route (the same id names the same conversation on both).
  */
 
-/** The body as it was sent, kept by express.json's `verify` (see jsonOptions). */
+/** The body as it was sent, kept by express.json's `verify` (see agUiJsonOptions). */
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
 /** express.json's options for this route: the body's bound, and the bytes kept to be forwarded as they are. */

@@ -1,6 +1,5 @@
 import type { Message, RunAgentInput } from '@ag-ui/core';
 import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS } from '../../protocol/agent-request.ts';
-import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { type ChatTransport, postStream, widgetError } from './chat-stream.ts';
 import { randomId } from './ids.ts';
 import type { Entry } from './transcript.ts';
@@ -85,17 +84,17 @@ export const streamAgUi: ChatTransport = (request) => {
   const calls = new Map<string, { tool: string; args: string; shown?: boolean }>();
   /** The text message tokens last came from (undefined after a tool call). */
   let textId: unknown;
-  const emit = (event: ChatEvent) => onEvent(event);
   const show = (id: string) => {
     const call = calls.get(id);
     if (!call || call.shown) return;
     call.shown = true;
     let args = {};
     try {
-      args = JSON.parse(call.args || '{}');
+      // An object, whatever the arguments parse as.
+      args = Object(JSON.parse(call.args || '{}'));
     } catch {}
     textId = undefined;
-    emit({ event: 'tool_start', data: { id, tool: call.tool, args } });
+    onEvent({ event: 'tool_start', data: { id, tool: call.tool, args } });
   };
   return postStream(request, input, (_event, data) => {
     let e: Record<string, unknown>;
@@ -106,15 +105,15 @@ export const streamAgUi: ChatTransport = (request) => {
     }
     switch (e?.type) {
       case 'RUN_STARTED':
-        emit({ event: 'start', data: { session_id: sessionId } });
+        onEvent({ event: 'start', data: { session_id: sessionId } });
         break;
       case 'TEXT_MESSAGE_CONTENT':
       case 'TEXT_MESSAGE_CHUNK':
         if (e.delta) {
           const delta = text(e.delta);
-          if (textId !== undefined && textId !== e.messageId) emit({ event: 'token', data: { delta: '\n\n' } });
+          if (textId !== undefined && textId !== e.messageId) onEvent({ event: 'token', data: { delta: '\n\n' } });
           textId = e.messageId;
-          emit({ event: 'token', data: { delta } });
+          onEvent({ event: 'token', data: { delta } });
         }
         break;
       case 'TOOL_CALL_START': {
@@ -140,11 +139,11 @@ export const streamAgUi: ChatTransport = (request) => {
         const result = Array.isArray(content)
           ? content.map((part) => part?.text ?? '').join('')
           : String(content ?? '');
-        emit({ event: 'tool_end', data: typeof error === 'string' ? { id, tool, error } : { id, tool, result } });
+        onEvent({ event: 'tool_end', data: typeof error === 'string' ? { id, tool, error } : { id, tool, result } });
         break;
       }
       case 'RUN_ERROR':
-        emit({
+        onEvent({
           event: 'error',
           data: {
             code: String(e.code ?? 'run_error'),
@@ -153,11 +152,11 @@ export const streamAgUi: ChatTransport = (request) => {
             retryable: (e.metadata as { retryable?: unknown } | undefined)?.retryable === true,
           },
         });
-        emit({ event: 'done', data: { status: 'error' } });
+        onEvent({ event: 'done', data: { status: 'error' } });
         return true;
       case 'RUN_FINISHED':
         for (const id of calls.keys()) show(id);
-        emit({ event: 'done', data: { status: 'complete' } });
+        onEvent({ event: 'done', data: { status: 'complete' } });
         return true;
     }
     return false;
