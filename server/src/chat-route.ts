@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { AgentRequest } from '../../protocol/agent-request.ts';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { relay } from './relay.ts';
@@ -16,10 +17,12 @@ function noteOutcome(locals: Response['locals'], batch: readonly ChatEvent[]): v
 
 /** `POST /v1/chat/stream`, once CORS, rate limit and content type have passed: one agent run as Wire 2. */
 export function streamChat(req: Request, res: Response, deps: RunRouteDeps): Promise<void> {
-  const { message, session_id } = parseChatRequest(req.body, deps.config.maxMessageChars);
+  const { message, session_id, history } = parseChatRequest(req.body, deps.config.maxMessageChars);
+  // The seed's `{"prompt"}`, with the client's history when it sent one.
+  const request: AgentRequest = history.length ? { prompt: message, history } : { prompt: message };
   return relayRun(res, deps, {
     conversationId: session_id,
-    payload: new TextEncoder().encode(JSON.stringify({ prompt: message })),
+    payload: new TextEncoder().encode(JSON.stringify(request)),
     isLast: (m) => m.event === 'AGENT_END',
     relay: (upstream, onFailure) => relay(upstream, session_id, onFailure),
     frame: chatFrame,

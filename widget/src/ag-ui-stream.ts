@@ -1,6 +1,5 @@
 import type { Message, RunAgentInput } from '@ag-ui/core';
-import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS } from '../../protocol/agent-request.ts';
-import { type ChatTransport, postStream, widgetError } from './chat-stream.ts';
+import { type ChatTransport, newest, postStream, widgetError } from './chat-stream.ts';
 import { randomId } from './ids.ts';
 import type { Entry } from './transcript.ts';
 
@@ -47,14 +46,7 @@ export function agUiMessages(entries: readonly Entry[]): Message[] {
         }
       });
   }
-  let chars = 0;
-  let from = all.length;
-  while (from > 0 && all.length - from <= HISTORY_MAX_MESSAGES) {
-    chars += JSON.stringify(all[from - 1]).length;
-    if (chars > HISTORY_MAX_TOTAL_CHARS && from < all.length) break;
-    from--;
-  }
-  return all.slice(from);
+  return newest(all, (message) => JSON.stringify(message).length, 1);
 }
 
 /** A field an event must have to be drawn: a string, or the event is unreadable. */

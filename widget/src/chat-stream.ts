@@ -1,4 +1,5 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
+import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS, type HistoryTurn } from '../../protocol/agent-request.ts';
 import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
 import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
 import type { Entry } from './transcript.ts';
@@ -88,12 +89,42 @@ export async function postStream(
   });
 }
 
-/** Wire 2: POSTs one message and delivers each event, checked, as it arrives. */
-export const streamChat: ChatTransport = (request) =>
-  postStream(request, { message: request.message, session_id: request.sessionId }, (event, data) => {
+/**
+ * The newest of `items` that fit HISTORY_MAX_MESSAGES (besides the last `keep`) and
+ * HISTORY_MAX_TOTAL_CHARS, counted by `size`; the last `keep` always go.
+ */
+export function newest<T>(items: readonly T[], size: (item: T) => number, keep = 0): T[] {
+  let chars = 0;
+  let from = items.length;
+  while (from > 0 && items.length - from < HISTORY_MAX_MESSAGES + keep) {
+    chars += size(items[from - 1]!);
+    if (chars > HISTORY_MAX_TOTAL_CHARS && from <= items.length - keep) break;
+    from--;
+  }
+  return items.slice(from);
+}
+
+/** The conversation before the message being sent, as Wire 2's `history`: each turn's text, the newest within bounds. */
+export function historyTurns(entries: readonly Entry[]): HistoryTurn[] {
+  const turns = entries.slice(0, -1).flatMap(({ role, ...entry }): HistoryTurn[] => {
+    const content =
+      'text' in entry
+        ? entry.text
+        : entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
+    return content ? [{ role, content }] : [];
+  });
+  return newest(turns, (turn) => turn.content.length);
+}
+
+/** Wire 2: POSTs one message (with the conversation before it) and delivers each event, checked, as it arrives. */
+export const streamChat: ChatTransport = (request) => {
+  const history = historyTurns(request.history);
+  const body = { message: request.message, session_id: request.sessionId, ...(history.length && { history }) };
+  return postStream(request, body, (event, data) => {
     const checked = readChatEvent(event, data);
     if (checked === null) throw widgetError('bad_event');
     // undefined: an event this widget does not know (a newer BFF's).
     if (checked) request.onEvent(checked);
     return checked?.event === 'done';
   });
+};
