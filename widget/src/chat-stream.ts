@@ -2,7 +2,7 @@ import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS, type HistoryTurn } from '../../protocol/agent-request.ts';
 import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
 import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
-import type { Entry } from './transcript.ts';
+import { type Entry, entryText } from './transcript.ts';
 
 /**
  * Why a send failed. `message` is the chat service's own explanation when it gave one, and empty
@@ -106,12 +106,9 @@ export function newest<T>(items: readonly T[], size: (item: T) => number, keep =
 
 /** The conversation before the message being sent, as Wire 2's `history`: each turn's text, the newest within bounds. */
 export function historyTurns(entries: readonly Entry[]): HistoryTurn[] {
-  const turns = entries.slice(0, -1).flatMap(({ role, ...entry }): HistoryTurn[] => {
-    const content =
-      'text' in entry
-        ? entry.text
-        : entry.parts.flatMap((part) => (part.kind === 'text' ? [part.source.text] : [])).join('\n\n');
-    return content ? [{ role, content }] : [];
+  const turns = entries.slice(0, -1).flatMap((entry): HistoryTurn[] => {
+    const content = entryText(entry);
+    return content ? [{ role: entry.role, content }] : [];
   });
   return newest(turns, (turn) => turn.content.length);
 }
