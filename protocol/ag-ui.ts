@@ -42,6 +42,20 @@ export interface RunErrorMetadata {
   retryable: boolean;
 }
 
+/**
+ * What a client puts in a RunAgentInput's `forwardedProps` for the BFF (`POST /v1/agui`), under
+ * `agentChat`: `resumable: true` keeps the run going for RESUME_GRACE_MS when the connection drops,
+ * for the client to read on (`GET /v1/chat/runs/{id}/events`) or stop it (`…/cancel`). Without it,
+ * hanging up stops the run, as AG-UI clients expect of aborting one. The agent ignores it.
+ */
+export interface AgentChatForwardedProps {
+  agentChat?: { resumable?: boolean };
+}
+
+/** Whether a RunAgentInput's `forwardedProps` ask the BFF to keep the run through a dropped connection. */
+export const isResumable = (forwardedProps: unknown): boolean =>
+  (forwardedProps as AgentChatForwardedProps | null | undefined)?.agentChat?.resumable === true;
+
 /** `CUSTOM.name` of the follow-up suggestions event; its `value` is a `SuggestionsValue`. */
 export const SUGGESTIONS_EVENT = 'suggestions';
 

@@ -67,6 +67,22 @@ export const CHAT_ERRORS = {
   not_acceptable: { status: 406, retryable: false, message: 'The answer is a stream: accept text/event-stream.' },
   method_not_allowed: { status: 405, retryable: false, message: '{path} takes {allow}, not {method}.' },
   not_found: { status: 404, retryable: false, message: 'Nothing at {method} {path}.' },
+  // Before a stream: resuming or stopping a run.
+  run_not_found: {
+    status: 404,
+    retryable: false,
+    message: 'This answer is no longer available: it finished too long ago, or never existed.',
+  },
+  invalid_event_id: {
+    status: 400,
+    retryable: false,
+    message: 'Last-Event-ID must be "<run id>:<sequence>" of this run, and "after" a sequence number.',
+  },
+  resume_unavailable: {
+    status: 503,
+    retryable: true,
+    message: 'Answers cannot be resumed or stopped right now. Try again in a moment.',
+  },
   // Before a stream: who is calling, and how often.
   origin_not_allowed: {
     status: 403,
@@ -125,6 +141,9 @@ export const CHAT_ERRORS = {
   // In a stream: the BFF stopped the run.
   upstream_timeout: { retryable: true, message: 'The assistant stopped responding. Try again.' },
   run_timeout: { retryable: false, message: 'The answer took too long and was stopped.' },
+  run_too_large: { retryable: false, message: 'The answer grew too long and was stopped.' },
+  // In a stream read on another BFF instance: the one relaying the run went away.
+  run_lost: { retryable: true, message: 'The server relaying this answer went away. Try again.' },
 } as const satisfies Record<string, ChatErrorSpec>;
 
 /** Every code of a Wire 2 `error` event or error body: the BFF's own and the agent's. */

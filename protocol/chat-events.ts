@@ -9,8 +9,11 @@ export type { ChatError };
  * Wire 1.
  */
 export interface ChatEventData {
-  /** First, always: the conversation's id (the one sent, or a new one). */
-  start: { session_id: string };
+  /**
+   * First, always: the conversation's id (the one sent, or a new one) and the run's, which resumes
+   * it (`GET /v1/chat/runs/{run_id}/events`) or stops it (`POST /v1/chat/runs/{run_id}/cancel`).
+   */
+  start: { session_id: string; run_id: string };
   /** The agent began. `status` is always "started": the seed's documented shape, kept for its clients. */
   agent_start: { session_id: string; status: 'started' };
   token: { delta: string };
@@ -23,8 +26,8 @@ export interface ChatEventData {
   message: { content: string; partial: true };
   /** The run failed; `done` follows. `code` is one of chat-errors.ts. */
   error: ChatError;
-  /** Last, always, exactly once. */
-  done: { status: 'complete' | 'error' };
+  /** Last, always, exactly once. `cancelled`: stopped by its cancel endpoint, or left unread past the grace period. */
+  done: { status: 'complete' | 'error' | 'cancelled' };
 }
 
 export type ChatEventName = keyof ChatEventData;
@@ -43,6 +46,15 @@ export interface ChatRequest {
   history?: HistoryTurn[];
 }
 
+/**
+ * Answer (202) of `POST /v1/chat/runs/{run_id}/cancel`: `cancelling` — the run ends with `done
+ * {status: "cancelled"}` on every stream reading it —, or `finished` when it had already ended.
+ */
+export interface CancelResponse {
+  run_id: string;
+  status: 'cancelling' | 'finished';
+}
+
 /** Body of every 4xx/5xx answered before a stream opens (`code` and `message` from chat-errors.ts). */
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -56,14 +68,14 @@ const has = (data: Record<string, unknown>, name: string, type: string) => typeo
  * Small on purpose: the widget ships it.
  */
 const VALID: Record<ChatEventName, Check> = {
-  start: (d) => has(d, 'session_id', 'string'),
+  start: (d) => has(d, 'session_id', 'string') && has(d, 'run_id', 'string'),
   agent_start: () => true,
   token: (d) => has(d, 'delta', 'string'),
   tool_start: (d) => has(d, 'id', 'string') && has(d, 'tool', 'string') && has(d, 'args', 'object') && d.args !== null,
   tool_end: (d) => has(d, 'id', 'string') && (has(d, 'result', 'string') || has(d, 'error', 'string')),
   message: (d) => has(d, 'content', 'string'),
   error: (d) => has(d, 'code', 'string') && has(d, 'message', 'string') && has(d, 'retryable', 'boolean'),
-  done: (d) => d.status === 'complete' || d.status === 'error',
+  done: (d) => d.status === 'complete' || d.status === 'error' || d.status === 'cancelled',
 };
 
 /**

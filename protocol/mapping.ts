@@ -48,16 +48,18 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
 
 /**
  * One run's Wire 2 stream, made from its Wire 1 events as they come: `start`, each event mapped,
- * then exactly one `done` — `complete`, or `error` when an `error` went before it. After `done`
- * (`ended`), nothing more is mapped.
+ * then exactly one `done` — `complete`, `error` when an `error` went before it, or `cancelled`.
+ * After `done` (`ended`), nothing more is mapped.
  */
 export class ChatRun {
   readonly sessionId: string;
+  readonly runId: string;
   private failed = false;
   private over = false;
 
-  constructor(sessionId: string) {
+  constructor(sessionId: string, runId: string) {
     this.sessionId = sessionId;
+    this.runId = runId;
   }
 
   get ended(): boolean {
@@ -65,7 +67,7 @@ export class ChatRun {
   }
 
   start(): ChatEvent[] {
-    return [{ event: 'start', data: { session_id: this.sessionId } }];
+    return [{ event: 'start', data: { session_id: this.sessionId, run_id: this.runId } }];
   }
 
   /** The Wire 2 events for a batch of Wire 1 events (those one upstream chunk completed). */
@@ -92,5 +94,11 @@ export class ChatRun {
       { event: 'error', data: error },
       { event: 'done', data: { status: 'error' } },
     ];
+  }
+
+  /** The run was stopped on purpose (its cancel endpoint, or nobody reading it): `done` alone. */
+  cancel(): ChatEvent[] {
+    this.over = true;
+    return [{ event: 'done', data: { status: 'cancelled' } }];
   }
 }

@@ -1,9 +1,9 @@
 /**
  * Runs before `npm start` and `npm test` (npm's pre-scripts), so README's two commands work on a
  * fresh clone with nothing installed by hand: it installs the locked dependencies when they are
- * missing or older than package-lock.json, and with `--browser` makes sure the browser tests have
- * a Chromium (installing Debian's package when it can, as CI does). Plain JavaScript: it runs before
- * anything is installed.
+ * missing or older than package-lock.json, and with `--browser` makes sure the tests have a Chromium
+ * and a redis-server (installing Debian's packages when it can, as CI does). Plain JavaScript: it
+ * runs before anything is installed. `npm start` needs neither.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -22,15 +22,18 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lo
 
 if (process.argv.includes('--browser')) {
   const chrome = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chrome)) {
+  const missing = [];
+  if (!existsSync(chrome)) missing.push(['chromium', `Chromium at ${chrome} (or set CHROME_PATH)`]);
+  // The tests start their own redis-server (persistence off, a free port) wherever Redis is involved.
+  if (spawnSync('redis-server', ['--version']).status !== 0) missing.push(['redis-server', 'redis-server on the PATH']);
+  if (missing.length) {
     const canInstall = process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
     if (!canInstall) {
-      console.error(
-        `The browser tests need Chromium at ${chrome}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROME_PATH.`,
-      );
+      for (const [name, what] of missing)
+        console.error(`The tests need ${what}: install it (Debian/Ubuntu: sudo apt-get install ${name}).`);
       process.exit(1);
     }
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map(([name]) => name)]);
   }
 }

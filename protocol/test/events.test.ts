@@ -64,7 +64,7 @@ describe('Wire 1, as a receiver reads it', () => {
 describe('Wire 2, as the widget reads it', () => {
   it('takes each event with the fields it reads', () => {
     for (const [event, data] of [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'r' }],
       ['agent_start', { session_id: 's', status: 'started' }],
       ['token', { delta: 'x' }],
       ['tool_start', { id: 'c', tool: 't', args: {} }],
@@ -72,6 +72,7 @@ describe('Wire 2, as the widget reads it', () => {
       ['message', { content: 'x', partial: true }],
       ['error', { code: 'throttled', message: 'Busy.', retryable: true }],
       ['done', { status: 'complete' }],
+      ['done', { status: 'cancelled' }],
     ] as const) {
       assert.deepEqual(readChatEvent(event, JSON.stringify(data)), { event, data }, event);
     }
@@ -87,7 +88,8 @@ describe('Wire 2, as the widget reads it', () => {
       ['tool_start', '{"id":"c","tool":"t","args":null}'],
       ['tool_end', '{"id":"c","tool":"t"}'],
       ['error', '{"code":"x","message":"y"}'],
-      ['done', '{"status":"cancelled"}'],
+      ['start', '{"session_id":"s"}'],
+      ['done', '{"status":"stopped"}'],
     ]) {
       assert.equal(readChatEvent(event!, data!), null, `${event} ${data}`);
     }

@@ -93,7 +93,7 @@ describe('Wire 1 → Wire 2', () => {
 
   it('relays no approval, page tool or suggestions event yet: a paused run ends with done, as a run without them', () => {
     const run = (events: AgentEvent[]) => {
-      const mapping = new ChatRun('s');
+      const mapping = new ChatRun('s', 'r');
       return [...mapping.start(), ...mapping.map(events)];
     };
     const call = { timestamp: t, id: 'tooluse_1', tool: 'save_note', args: { text: 'buy milk' } };
@@ -113,7 +113,7 @@ describe('Wire 1 → Wire 2', () => {
   });
 
   it('maps nothing after AGENT_END, and fails a run with error then done', () => {
-    const mapping = new ChatRun('s');
+    const mapping = new ChatRun('s', 'r');
     assert.deepEqual(
       mapping.map([
         { event: 'AGENT_END', data: { timestamp: t, output: '' } },
@@ -123,7 +123,7 @@ describe('Wire 1 → Wire 2', () => {
     );
     assert.ok(mapping.ended);
     assert.deepEqual(mapping.map([{ event: 'LLM_TOKEN', data: { timestamp: t, delta: 'later' } }]), []);
-    const failed = new ChatRun('s');
+    const failed = new ChatRun('s', 'r');
     const error = {
       code: 'upstream_timeout',
       message: 'The assistant stopped responding. Try again.',
@@ -133,5 +133,12 @@ describe('Wire 1 → Wire 2', () => {
       { event: 'error', data: error },
       { event: 'done', data: { status: 'error' } },
     ]);
+  });
+
+  it('starts with the session and run ids, and ends a stopped run with done cancelled alone', () => {
+    const mapping = new ChatRun('s', 'r');
+    assert.deepEqual(mapping.start(), [{ event: 'start', data: { session_id: 's', run_id: 'r' } }]);
+    assert.deepEqual(mapping.cancel(), [{ event: 'done', data: { status: 'cancelled' } }]);
+    assert.ok(mapping.ended);
   });
 });

@@ -1,12 +1,13 @@
 import type { RunStopped } from './relay.ts';
+import type { Run } from './run.ts';
 
 /**
- * The runs in progress in this process, one per conversation (its runtime session id, which in
- * authenticated mode is the user's and not just the browser's id): the basis of "one run at a time
- * per conversation" (409) and of graceful shutdown, which stops them all.
+ * The runs this process relays, by run id: where a resume or a cancel finds a run relayed here, and
+ * what graceful shutdown stops. (Which conversation is busy is the run store's business: with Redis,
+ * another instance may hold it.)
  */
 export class ActiveRuns {
-  private readonly runs = new Map<string, AbortController>();
+  private readonly runs = new Map<string, Run>();
   private stopReason: RunStopped | undefined;
   private onEmpty: (() => void) | undefined;
 
@@ -19,25 +20,25 @@ export class ActiveRuns {
     return this.stopReason !== undefined;
   }
 
-  /** The controller of a new run for this conversation, or undefined when it has one running. */
-  begin(conversation: string): AbortController | undefined {
-    if (this.runs.has(conversation)) return undefined;
-    const controller = new AbortController();
-    this.runs.set(conversation, controller);
-    return controller;
+  get(id: string): Run | undefined {
+    return this.runs.get(id);
   }
 
-  end(conversation: string): void {
-    this.runs.delete(conversation);
+  add(run: Run): void {
+    this.runs.set(run.id, run);
+  }
+
+  delete(run: Run): void {
+    this.runs.delete(run.id);
     if (this.runs.size === 0) this.onEmpty?.();
   }
 
-  /** Stops every run with `reason` (each tells its browser) and resolves once all of them have ended. */
+  /** Stops every run with `reason` (each tells its readers) and resolves once all of them have ended. */
   stopAll(reason: RunStopped): Promise<void> {
     this.stopReason = reason;
     if (this.runs.size === 0) return Promise.resolve();
     const empty = new Promise<void>((resolve) => (this.onEmpty = resolve));
-    for (const controller of this.runs.values()) controller.abort(reason);
+    for (const run of this.runs.values()) run.stop(reason);
     return empty;
   }
 }

@@ -1,19 +1,19 @@
-import type { Response } from 'express';
 import type { RunErrorMetadata } from '../../protocol/ag-ui.ts';
 import { AgentRuntimeError, MalformedUpstreamError } from '../../protocol/agent-events.ts';
 import { type ChatError, type ChatErrorCode, chatError } from '../../protocol/chat-errors.ts';
 import { agentError } from '../../protocol/mapping.ts';
 import { type SseMessage, dataFrame } from '../../protocol/sse.ts';
-import { IncompleteUpstreamError, describeUpstreamError } from './relay.ts';
-import type { OnUpstreamFailure } from './run-route.ts';
-import type { Framer } from './sse-writer.ts';
+import { IncompleteUpstreamError, RunCancelled, describeUpstreamError } from './relay.ts';
+import type { RunWire } from './run-wire.ts';
+import type { OnUpstreamFailure } from './start-run.ts';
 
 /**
  * The AG-UI stream of `POST /v1/agui`: the agent's AG-UI events relayed as they arrive, each checked
  * just enough to guarantee the client a well-formed stream — one JSON object with a `type` per
  * `data:` line, error text that is never an upstream's own, and exactly one RUN_FINISHED or
  * RUN_ERROR at the end. Everything else (the event's fields, their order) is the agent's word, passed
- * on as it was written: the relay parses each event once and re-encodes nothing but errors.
+ * on as it was written: the relay parses each event once and re-encodes nothing but the last event
+ * when it does not start with its `type` (readers and the run store tell the last frame by its start).
  */
 
 /** One AG-UI event on its way to the client: its type and its JSON (one line); a RUN_ERROR's code too. */
@@ -23,8 +23,6 @@ export interface AgUiFrame {
   code?: string;
 }
 
-export const agUiFrame: Framer<AgUiFrame> = ({ json }, id) => dataFrame(json, id);
-
 /**
  * AgentCore reports its own failures in an AGUI runtime's stream as RUN_ERROR with upper-case codes
  * ("AGENT_ERROR": "Agent execution failed"); these are their Wire 2 equivalents. An upper-case code
@@ -33,12 +31,35 @@ export const agUiFrame: Framer<AgUiFrame> = ({ json }, id) => dataFrame(json, id
 const AGENTCORE_CODES: Record<string, ChatErrorCode> = { AGENT_ERROR: 'agent_failed' };
 
 /** A RUN_ERROR the client may see: one of ours, with its code's own sentence, and whether to try again (RunErrorMetadata). */
-function runError({ code, message, retryable }: ChatError): AgUiFrame {
+function runError({ code, message, retryable }: ChatError, timestamp: number | undefined = Date.now()): AgUiFrame {
   const metadata: RunErrorMetadata = { retryable };
+  return { type: 'RUN_ERROR', json: JSON.stringify({ type: 'RUN_ERROR', code, message, metadata, timestamp }), code };
+}
+
+/** The run's ids as the client named them, which RUN_STARTED and RUN_FINISHED carry. */
+export interface AgUiRunIds {
+  threadId: string;
+  runId: string;
+}
+
+/** RUN_FINISHED of a run that was cancelled (its cancel endpoint, or nobody read it for the grace period). */
+const cancelled = ({ threadId, runId }: AgUiRunIds, timestamp: number | undefined = Date.now()): AgUiFrame => ({
+  type: 'RUN_FINISHED',
+  json: JSON.stringify({ type: 'RUN_FINISHED', threadId, runId, outcome: { type: 'cancelled' }, timestamp }),
+});
+
+const isTerminal = (type: string) => type === 'RUN_FINISHED' || type === 'RUN_ERROR';
+
+/** How an AG-UI run is written for its readers and in the run store (run-wire.ts): one `data:` line per event. */
+export function agUiWire(ids: AgUiRunIds): RunWire<AgUiFrame> {
+  const frame = ({ json }: AgUiFrame) => dataFrame(json);
   return {
-    type: 'RUN_ERROR',
-    json: JSON.stringify({ type: 'RUN_ERROR', code, message, metadata, timestamp: Date.now() }),
-    code,
+    frame,
+    isFinal: ({ type }) => isTerminal(type),
+    endings: {
+      lost: [frame(runError(chatError('run_lost'), undefined))],
+      cancelled: [frame(cancelled(ids, undefined))],
+    },
   };
 }
 
@@ -70,18 +91,19 @@ export function readAgUiEvent({ event, data }: SseMessage): AgUiFrame | undefine
   }
   if (!isObject(parsed) || typeof parsed.type !== 'string' || !parsed.type)
     throw new MalformedUpstreamError('An upstream AG-UI event is not an object with a type');
-  if (parsed.type === 'RUN_ERROR') return upstreamRunError(parsed.code);
-  // The data of several `data:` lines is joined with LF; one line is what the client reads.
-  if (!data.includes('\n')) return { type: parsed.type, json: data };
+  const { type } = parsed;
+  if (type === 'RUN_ERROR') return upstreamRunError(parsed.code);
+  // The data of several `data:` lines is joined with LF; one line is what the client reads. The last
+  // event starts with its type, as everything downstream expects (see run-wire.ts, endsRun).
+  const typeFirst = !isTerminal(type) || data.startsWith(`{"type":"${type}"`);
+  if (typeFirst && !data.includes('\n')) return { type, json: data };
   try {
-    return { type: parsed.type, json: JSON.stringify(parsed) };
+    return { type, json: JSON.stringify(typeFirst ? parsed : { type, ...parsed }) };
   } catch {
     // Nested deeper than JSON.stringify's stack allows.
     throw new MalformedUpstreamError('An upstream AG-UI event cannot be re-encoded');
   }
 }
-
-const isTerminal = (type: string) => type === 'RUN_FINISHED' || type === 'RUN_ERROR';
 
 /**
  * Whether an upstream message is the run's last, read cheaply (it is asked of every message):
@@ -95,10 +117,13 @@ export const isAgUiLast = ({ data }: SseMessage) => /^\{\s*"type"\s*:\s*"RUN_(?:
  * allowlisted), up to and including RUN_FINISHED or RUN_ERROR, after which it stops reading. Never
  * throws: a failure — the upstream's, the network's, AgentCore's, or the BFF's own stop — becomes a
  * RUN_ERROR with a Wire 2 code and sentence, after the events that arrived intact; so does an
- * upstream that ends without a last event. `onFailure` sees the original error (for the log).
+ * upstream that ends without a last event. A cancelled run ends with RUN_FINISHED and the outcome
+ * `cancelled`, as the agent ends one whose caller hung up. `onFailure` sees the original error (for
+ * the log).
  */
 export async function* relayAgUi(
   upstream: () => AsyncIterable<readonly SseMessage[]>,
+  ids: AgUiRunIds,
   onFailure?: OnUpstreamFailure,
 ): AsyncGenerator<AgUiFrame[]> {
   try {
@@ -121,16 +146,9 @@ export async function* relayAgUi(
     }
     throw new IncompleteUpstreamError('The agent stream ended before RUN_FINISHED or RUN_ERROR');
   } catch (error) {
+    if (error instanceof RunCancelled) return yield [cancelled(ids)];
     const described = describeUpstreamError(error);
     onFailure?.(error, described);
     yield [runError(described)];
   }
-}
-
-/** The request log's outcome (RUN_ERROR's code, or `complete`) and event count, from the events sent. */
-export function noteAgUiOutcome(locals: Response['locals'], batch: readonly AgUiFrame[]): void {
-  const last = batch.at(-1);
-  if (last?.type === 'RUN_FINISHED') locals.outcome = 'complete';
-  else if (last?.code) locals.outcome = last.code;
-  locals.events = (locals.events ?? 0) + batch.length;
 }

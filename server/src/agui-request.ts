@@ -1,11 +1,15 @@
+import { isResumable } from '../../protocol/ag-ui.ts';
 import { readRunAgentInput } from '../../protocol/ag-ui-input.ts';
+import type { AgUiRunIds } from './agui-relay.ts';
 import { HttpError } from './http-errors.ts';
 import { SESSION_ID_PATTERN } from './session-id.ts';
 
-/** The ids of a checked `POST /v1/agui` body: the conversation (`threadId`) and the run the client named. */
-export interface AgUiRunIds {
-  threadId: string;
-  runId: string;
+/** What the BFF takes from a checked `POST /v1/agui` body. */
+export interface AgUiRequest {
+  /** The conversation (`threadId`) and the run the client named. */
+  ids: AgUiRunIds;
+  /** The client will come back for the run if its connection drops (`forwardedProps.agentChat.resumable`). */
+  resumable: boolean;
 }
 
 /**
@@ -17,7 +21,7 @@ export interface AgUiRunIds {
  * `forwardedProps` hold — is bounded by the body's size: the agent reads the newest messages only
  * (protocol/agent-request.ts, HISTORY_MAX_*) and ignores the rest.
  */
-export function parseAgUiRequest(body: unknown, maxMessageChars: number): AgUiRunIds {
+export function parseAgUiRequest(body: unknown, maxMessageChars: number): AgUiRequest {
   const read = readRunAgentInput(body);
   if (!read.ok) throw new HttpError('invalid_run_input', { explanation: read.message });
   const { input, turn } = read.value;
@@ -26,5 +30,5 @@ export function parseAgUiRequest(body: unknown, maxMessageChars: number): AgUiRu
   }
   if (turn.kind === 'prompt' && turn.prompt.length > maxMessageChars)
     throw new HttpError('message_too_long', { max: maxMessageChars });
-  return { threadId: input.threadId, runId: input.runId };
+  return { ids: { threadId: input.threadId, runId: input.runId }, resumable: isResumable(input.forwardedProps) };
 }

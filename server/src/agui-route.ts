@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { AGUI_MAX_BODY_BYTES } from '../../protocol/ag-ui.ts';
 import { parseAgUiRequest } from './agui-request.ts';
-import { agUiFrame, isAgUiLast, noteAgUiOutcome, relayAgUi } from './agui-relay.ts';
+import { agUiWire, isAgUiLast, relayAgUi } from './agui-relay.ts';
 import { HttpError } from './http-errors.ts';
-import { type RunRouteDeps, relayRun } from './run-route.ts';
+import { type StartRunDeps, startRun } from './start-run.ts';
 
 /**
  * `POST /v1/agui`: the BFF as an AG-UI endpoint. A client's RunAgentInput (CopilotKit's, the
@@ -12,6 +12,11 @@ import { type RunRouteDeps, relayRun } from './run-route.ts';
  * exactly as it came — AgentCore passes it through untouched — and the agent's AG-UI events come
  * back as they happen, through every guard the chat route has. The conversation is the `threadId`,
  * as it is the `session_id` on the chat route (the same id names the same conversation on both).
+ *
+ * The run is kept like the chat route's (resumed with `GET /v1/chat/runs/{id}/events`, stopped with
+ * `…/cancel`; its id is in every event's SSE `id`, `<run id>:<seq>`), but it stops when the client
+ * hangs up — what AG-UI clients mean by aborting a run (`HttpAgent.abortRun()`) — unless the client
+ * asked it to outlive its connection with `forwardedProps.agentChat.resumable` (see agui-request.ts).
  */
 
 /** The body as it was sent, kept by express.json's `verify` (see agUiJsonOptions). */
@@ -32,14 +37,14 @@ export const agUiBodyErrors: ErrorRequestHandler = (error, _req, _res, next) =>
       : error,
   );
 
-export function streamAgUi(req: Request, res: Response, deps: RunRouteDeps): Promise<void> {
-  const { threadId } = parseAgUiRequest(req.body, deps.config.maxMessageChars);
-  return relayRun(res, deps, {
-    conversationId: threadId,
+export function streamAgUi(req: Request, res: Response, deps: StartRunDeps): Promise<void> {
+  const { ids, resumable } = parseAgUiRequest(req.body, deps.config.maxMessageChars);
+  return startRun(res, deps, {
+    conversationId: ids.threadId,
     payload: rawBodies.get(req)!,
     isLast: isAgUiLast,
-    relay: relayAgUi,
-    frame: agUiFrame,
-    noteBatch: noteAgUiOutcome,
+    relay: (upstream, _runId, onFailure) => relayAgUi(upstream, ids, onFailure),
+    wire: agUiWire(ids),
+    graceMs: resumable ? deps.config.resumeGraceMs : 0,
   });
 }

@@ -13,14 +13,19 @@ import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
+import { cancelRun, readRun } from './run-routes.ts';
+import { MemoryRunStore } from './memory-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import { demoPageHeaders, securityHeaders, widgetAssetHeaders } from './security-headers.ts';
 
 export interface AppDeps {
   config: ServerConfig;
   /** Runs the agent: the AgentCore SDK in production and in tests alike. */
   invokeAgent: AgentInvoker;
-  /** The runs in progress; pass one in to shut them down gracefully (see shutdown.ts). */
+  /** The runs relayed here; pass one in to shut them down gracefully (see shutdown.ts). */
   runs?: ActiveRuns;
+  /** Where runs, locks and rate-limit counts are kept; in this process unless given (Redis: redis-run-store.ts). */
+  store?: RunStore;
   logger?: Logger;
 }
 
@@ -28,6 +33,9 @@ export interface AppDeps {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
 const AGUI_PATH = '/v1/agui';
+const RUNS_PATH = '/v1/chat/runs';
+const RUN_EVENTS_PATH = `${RUNS_PATH}/:runId/events`;
+const RUN_CANCEL_PATH = `${RUNS_PATH}/:runId/cancel`;
 
 /**
  * A static file is sent only once its response has the connection: a pipelined request waits its
@@ -47,6 +55,7 @@ export function createApp({
   config,
   invokeAgent,
   runs = new ActiveRuns(),
+  store = new MemoryRunStore({ runs, retentionMs: config.runRetentionMs, maxRetained: config.maxRetainedRuns }),
   logger = createLogger(config.logLevel),
 }: AppDeps): express.Express {
   const app = express();
@@ -65,30 +74,27 @@ export function createApp({
   });
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
+  const origins = [...config.publicOrigins, ...config.allowedOrigins];
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  };
+  // Who is calling first: the rate limit counts per user in authenticated mode.
+  const caller = config.auth ? [requireBearer(config.auth, logger)] : [];
+  const acceptsStream: RequestHandler = (req, _res, next) =>
+    next(req.headers.accept && !req.accepts('text/event-stream') ? new HttpError('not_acceptable') : undefined);
+
   // The two stream routes, Wire 2's and AG-UI's, behind the same guards; one rate limit counts both.
   const streamPaths = [CHAT_PATH, AGUI_PATH];
-  app.use(
-    streamPaths,
-    (_req, res, next) => {
-      res.setHeader('cache-control', 'no-store');
-      next();
-    },
-    // Answers preflights itself.
-    corsGuard([...config.publicOrigins, ...config.allowedOrigins], 'POST'),
-  );
+  // CORS answers preflights itself.
+  app.use(streamPaths, noStore, corsGuard(origins, 'POST'));
   const guards: RequestHandler[] = [
-    // Who is calling first: the rate limit counts per user in authenticated mode.
-    ...(config.auth ? [requireBearer(config.auth, logger)] : []),
-    rateLimit(config),
-    (req, _res, next) => {
-      if (!req.is('application/json')) return next(new HttpError('unsupported_media_type'));
-      if (req.headers.accept && !req.accepts('text/event-stream')) {
-        return next(new HttpError('not_acceptable'));
-      }
-      next();
-    },
+    ...caller,
+    rateLimit(config, logger, store.rateLimitStore('chat')),
+    (req, _res, next) => next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type')),
+    acceptsStream,
   ];
-  const deps = { config, invokeAgent, runs, logger };
+  const deps = { config, invokeAgent, runs, store, logger };
   app.post(
     CHAT_PATH,
     ...guards,
@@ -98,6 +104,14 @@ export function createApp({
   const agUi: RequestHandler = (req, res) => streamAgUi(req, res, deps);
   app.post(AGUI_PATH, ...guards, express.json(agUiJsonOptions), agUiBodyErrors, agUi);
   app.all(streamPaths, methodNotAllowed('POST, OPTIONS'));
+
+  // Resuming and stopping runs (of either route): the same guards as the POST, their own count of requests.
+  app.use(RUNS_PATH, noStore, corsGuard(origins, 'GET, POST'));
+  const runsLimit = rateLimit(config, logger, store.rateLimitStore('runs'));
+  app.get(RUN_EVENTS_PATH, ...caller, runsLimit, acceptsStream, (req, res) => readRun(req, res, { config, store }));
+  app.all(RUN_EVENTS_PATH, methodNotAllowed('GET, OPTIONS'));
+  app.post(RUN_CANCEL_PATH, ...caller, runsLimit, (req, res) => cancelRun(req, res, { config, store }));
+  app.all(RUN_CANCEL_PATH, methodNotAllowed('POST, OPTIONS'));
 
   if (config.serveDemo) {
     app.use(whenWritable);

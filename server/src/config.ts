@@ -40,6 +40,16 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Serve demo/ and the built widget (local mode). */
   serveDemo: boolean;
+  /** How long a run nobody reads goes on before it is stopped; 0: stopped when its last reader leaves. */
+  resumeGraceMs: number;
+  /** Set: runs, locks and rate limits live in this Redis, shared by every instance. Unset: in this process. */
+  redisUrl: string | undefined;
+  /** How long a finished run can still be read. */
+  runRetentionMs: number;
+  /** The most a run's events may take (SSE bytes); past it the run fails with `run_too_large`. */
+  maxRunBytes: number;
+  /** Without Redis: the most finished runs kept in memory for resuming (the oldest go first). */
+  maxRetainedRuns: number;
 }
 
 export interface AuthConfig {
@@ -73,6 +83,21 @@ function origins(env: Env, name: string): string[] {
       throw new Error(`${name} entries must be exact origins like https://shop.example.com, not "${entry}"`);
   }
   return list;
+}
+
+/** A redis:// or rediss:// URL (rediss: TLS, as ElastiCache and MemoryDB with encryption in transit want). */
+function redisUrl(env: Env): string | undefined {
+  const raw = text(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw new Error('REDIS_URL must be a redis:// or rediss:// URL, like redis://localhost:6379');
+  return raw;
 }
 
 /** Authenticated mode: all three variables or none, and the JWKS on https (or on this machine). */
@@ -149,5 +174,10 @@ export function loadConfig(env: Env = process.env, warn: (message: string) => vo
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     serveDemo: flag(env, 'SERVE_DEMO', local),
+    resumeGraceMs: integer(env, 'RESUME_GRACE_MS', 30_000, 0, MAX_TIMER_MS),
+    redisUrl: redisUrl(env),
+    runRetentionMs: integer(env, 'RUN_RETENTION_MS', 600_000, 1, MAX_TIMER_MS),
+    maxRunBytes: integer(env, 'MAX_RUN_BYTES', 4 * 2 ** 20, 64 * 1024),
+    maxRetainedRuns: integer(env, 'MAX_RETAINED_RUNS', 1000, 0),
   };
 }

@@ -6,13 +6,16 @@ import { loadConfig } from './config.ts';
 import { refusalLog } from './connection-limits.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
+import { openRunStore } from './run-store.ts';
 import { shutdown } from './shutdown.ts';
 
 const config = loadConfig(process.env, (message) => createLogger('warn').warn(message));
 const logger = createLogger(config.logLevel);
 const client = createAgentCoreClient(config);
 const runs = new ActiveRuns();
-const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
+// With REDIS_URL the BFF listens only once Redis answers: its scripts and rate limits load then.
+const store = await openRunStore(config, runs, logger);
+const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, store, logger });
 const server = createHttpServer(app, config, refusalLog(logger)).listen(config.port, config.host, () => {
   logger.info(
     {
@@ -20,6 +23,7 @@ const server = createHttpServer(app, config, refusalLog(logger)).listen(config.p
       host: config.host ?? 'all interfaces',
       agentcore: config.agentcoreEndpoint ?? `AWS ${config.region}`,
       auth: config.auth ? config.auth.issuer : 'anonymous',
+      runs: config.redisUrl ? 'redis' : 'in process',
     },
     'listening',
   );
@@ -30,7 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // shutdown() marks `runs` as stopping before it awaits anything.
     if (runs.stopping) return;
     logger.info({ signal, open_streams: runs.size }, 'shutting down');
-    shutdown(server, runs).finally(() => {
+    shutdown(server, runs, store).finally(() => {
       client.destroy();
       process.exit(0);
     });

@@ -2,8 +2,8 @@ import type { ChatEvent } from '../../protocol/chat-events.ts';
 import type { RunWatchdog } from './run-watchdog.ts';
 
 /**
- * Where one run's events go (Wire 2's, or AG-UI's on /v1/agui). Today that is the client's response
- * (SseWriter); a run buffer that outlives the response can take its place without the run noticing.
+ * Where one run's events go (Wire 2's, or AG-UI's on /v1/agui): the Run (run.ts), which keeps them
+ * and feeds its readers, and outlives any one response.
  */
 export interface ChatSink<E = ChatEvent> {
   /** Takes a batch of events; false when the sink is full and the run should wait for `drained`. */

@@ -19,6 +19,19 @@ export class RunStopped extends Error {
   }
 }
 
+/**
+ * The run was stopped on purpose — its cancel endpoint, or nobody read it for the grace period — and
+ * ends with `done {status: "cancelled"}` alone. Used as the AbortSignal's reason, like RunStopped.
+ */
+export class RunCancelled extends Error {
+  override name = 'RunCancelled';
+  constructor() {
+    super('The run was cancelled');
+  }
+}
+
+export const CANCELLED = new RunCancelled();
+
 /** The upstream response ended cleanly but before AGENT_END. */
 export class IncompleteUpstreamError extends Error {
   override name = 'IncompleteUpstreamError';
@@ -81,15 +94,16 @@ export function describeUpstreamError(error: unknown): ChatError {
  * mapped the moment it arrives, then exactly one `done` (after which it stops reading). Events come
  * and go in batches (those one upstream chunk completed), so a burst costs one step, not one per
  * event. A malformed event fails the run after the events before it, which arrived intact. Never
- * throws: any failure becomes `error` followed by `done`; `onFailure` sees the original error
- * (for the server's log).
+ * throws: any failure becomes `error` followed by `done`, a cancelled run `done` alone; `onFailure`
+ * sees the original error (for the server's log).
  */
 export async function* relay(
   upstream: () => AsyncIterable<readonly SseMessage[]>,
   sessionId: string,
+  runId: string,
   onFailure?: (error: unknown, described: ChatError) => void,
 ): AsyncGenerator<ChatEvent[]> {
-  const run = new ChatRun(sessionId);
+  const run = new ChatRun(sessionId, runId);
   yield run.start();
   try {
     for await (const messages of upstream()) {
@@ -101,6 +115,10 @@ export async function* relay(
     }
     throw new IncompleteUpstreamError('The agent stream ended before AGENT_END');
   } catch (error) {
+    if (error instanceof RunCancelled) {
+      yield run.cancel();
+      return;
+    }
     const described = describeUpstreamError(error);
     onFailure?.(error, described);
     yield run.fail(described);

@@ -6,8 +6,9 @@ declare global {
   // Express's own extension point for `res.locals`.
   namespace Express {
     interface Locals {
-      /** Also the run id in a stream's event ids, so a browser's `id:` leads straight to this log line. */
       requestId: string;
+      /** The run a chat, resume or cancel request was about: its log lines and this one share it. */
+      runId?: string;
       /** `complete`, an error code, or unset (then `ok`, or `cancelled` when the client left first). */
       outcome?: string;
       /** Events written to a stream. */
@@ -31,7 +32,7 @@ export function requestLog(logger: Logger): RequestHandler {
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     res.once('close', () => {
-      const { outcome, events } = res.locals;
+      const { outcome, events, runId } = res.locals;
       logger.info(
         {
           request_id: requestId,
@@ -40,6 +41,7 @@ export function requestLog(logger: Logger): RequestHandler {
           status: res.headersSent ? res.statusCode : null,
           duration_ms: Math.round(performance.now() - started),
           outcome: outcome ?? (res.writableFinished ? 'ok' : 'cancelled'),
+          ...(runId === undefined ? {} : { run_id: runId }),
           ...(events === undefined ? {} : { events }),
           client: req.ip,
         },

@@ -106,15 +106,16 @@ describe('POST /v1/agui: what reaches the agent', () => {
     assert.equal(suite.fake.calls.at(-1)!.runtimeSessionId, call.runtimeSessionId);
   });
 
-  it('relays the agent events as they come: one data line each, numbered <request id>:<sequence>, the HttpAgent reading the conversation from them', async () => {
+  it('relays the agent events as they come: one data line each, numbered <run id>:<sequence>, the HttpAgent reading the conversation from them', async () => {
     suite.fake.next(answerRun('The answer is 42.'));
     const { headers, events, raw } = await stream(suite.bff, input('What is 6*7?', { threadId: 'relay' }));
     assert.match(String(headers['content-type']), /^text\/event-stream/);
     assert.equal(headers['cache-control'], 'no-cache, no-transform');
-    const requestId = headers['x-request-id'];
+    const runId = events[0]!.id!.split(':')[0]!;
+    assert.match(runId, /^[\w-]{22}$/, "the run store's id: 128 random bits");
     assert.deepEqual(
       events.map((e) => e.id),
-      events.map((_, i) => `${requestId}:${i + 1}`),
+      events.map((_, i) => `${runId}:${i + 1}`),
     );
     assert.ok(
       events.every((e) => e.event === 'message'),

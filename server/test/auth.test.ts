@@ -152,8 +152,31 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
 
     const again = await chat(bff, alice, { message: 'And?', session_id: 'shared-name' });
     assert.equal(again.status, 409, "Alice's own conversation is busy");
-    first.close();
-    second.close();
+
+    // A run is its user's: to anyone else — or to nobody signed in — it does not exist.
+    const runOf = (s: ChatStream) => `/v1/chat/runs/${s.events[0]!.data.run_id}`;
+    const as = (token?: string) => (token ? { authorization: `Bearer ${token}` } : {});
+    for (const [path, token] of [
+      [`${runOf(first)}/cancel`, bob],
+      [`${runOf(second)}/cancel`, alice],
+    ] as const) {
+      assert.equal((await send(bff.url, { path, headers: as(token) })).status, 404, path);
+      assert.equal(
+        (await send(bff.url, { method: 'GET', path: path.replace('cancel', 'events'), headers: as(token) })).status,
+        404,
+      );
+    }
+    assert.equal((await send(bff.url, { path: `${runOf(first)}/cancel` })).status, 401);
+    // Each stops their own.
+    for (const [stream, token] of [
+      [first, alice],
+      [second, bob],
+    ] as const) {
+      const cancel = await send(bff.url, { path: `${runOf(stream)}/cancel`, headers: as(token) });
+      assert.equal(cancel.status, 202);
+      await stream.finished;
+      assert.deepEqual(stream.events.at(-1)?.data, { status: 'cancelled' });
+    }
     await waitFor(() => bff.runs.size === 0, 'both runs to end');
   });
 

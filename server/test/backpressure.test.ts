@@ -5,11 +5,9 @@ import { flood } from '../../test/support/fake-agentcore.ts';
 import { ChatStream } from '../../test/support/http-client.ts';
 import { within } from '../../test/support/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('a browser that reads slowly or not at all', () => {
-  it("backpressures the agent: the BFF's buffer stays small while upstream keeps producing, and nothing is lost", async () => {
-    await withFakeBff({}, async (fake, bff) => {
+  it("holds next to nothing for it: the run's frames wait in the run (at most MAX_RUN_BYTES), and it gets every one, in order", async () => {
+    await withFakeBff({ MAX_RUN_BYTES: String(2 * 2 ** 20) }, async (fake, bff) => {
       fake.next(flood(1024));
       const stream = new ChatStream(bff.url, { message: 'Talk a lot', session_id: 'slow-reader' });
       await stream.until((s) => s.events.length >= 50);
@@ -17,37 +15,36 @@ describe('a browser that reads slowly or not at all', () => {
       const call = fake.calls.at(-1)!;
       const res = bff.responses.at(-1)!;
 
-      // The agent keeps producing until every buffer on the path is full, then it is held back.
-      let written = -1;
-      for (let i = 0; call.bytesWritten !== written; i++) {
-        assert.ok(i < 100, 'upstream never stopped: the BFF keeps reading and buffering');
-        written = call.bytesWritten;
-        await sleep(300);
-      }
-      const held = written - stream.raw.length;
+      // The agent is not held back by the reader: it fills the run, which then fails as too large.
+      await within(call.aborted, 'the run to reach MAX_RUN_BYTES and its upstream call to be aborted');
       console.log(
-        `upstream held back after ${(written / 2 ** 20).toFixed(1)} MiB; ${(held / 2 ** 20).toFixed(1)} MiB in flight; the BFF holds ${res.writableLength} bytes for the browser`,
+        `upstream stopped after ${(call.bytesWritten / 2 ** 20).toFixed(1)} MiB; the BFF holds ${res.writableLength} bytes for the browser`,
       );
-      // At most one upstream read's worth of events (≤ 64 KiB, a little more as SSE frames) beyond
-      // the socket's high-water mark: the BFF writes each upstream chunk's events at once, then waits.
+      // At most one batch beyond the socket's high-water mark: a reader that is not ready is skipped.
       assert.ok(res.writableLength <= 128 * 1024, `the BFF buffers ${res.writableLength} bytes for the browser`);
-      assert.ok(held < 32 * 2 ** 20, `${held} bytes between the agent and the browser`);
 
-      // Reading again, the stream goes on exactly where it was: every event, in order.
-      const seen = stream.events.length;
+      // Reading again, the stream goes on exactly where it was: every event, in order, then why it ended.
       stream.resume();
-      await stream.until((s) => s.events.length >= seen + 2000);
-      const runId = stream.events[0]!.id!.split(':')[0];
+      await stream.finished;
+      const runId = stream.events[0]!.data.run_id;
       stream.events.forEach((e, i) => assert.equal(e.id, `${runId}:${i + 1}`));
-
-      stream.close();
-      await within(call.aborted, 'the upstream call to be aborted');
+      assert.deepEqual(
+        stream.events.slice(-2).map((e) => e.data),
+        [
+          { code: 'run_too_large', message: 'The answer grew too long and was stopped.', retryable: false },
+          { status: 'error' },
+        ],
+      );
+      const bytes = stream.events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e.data)), 0);
+      assert.ok(bytes <= 2 * 2 ** 20, `${bytes} bytes of events`);
       await fake.settled();
+      assert.equal(bff.runs.size, 0);
     });
   });
 
-  it('cuts off a browser that takes nothing for STREAM_IDLE_TIMEOUT_MS, and its upstream call with it', async () => {
-    await withFakeBff({ STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100' }, async (fake, bff) => {
+  it('cuts off a browser that takes nothing for STREAM_IDLE_TIMEOUT_MS, and (RESUME_GRACE_MS=0) its upstream call with it', async () => {
+    const noGrace = { RESUME_GRACE_MS: '0', MAX_RUN_BYTES: String(2 ** 30) };
+    await withFakeBff({ STREAM_IDLE_TIMEOUT_MS: '1000', HEARTBEAT_MS: '100', ...noGrace }, async (fake, bff) => {
       fake.next(flood(1024));
       const stream = new ChatStream(bff.url, { message: 'Talk a lot', session_id: 'stalled-reader' });
       await stream.until((s) => s.events.length >= 10);

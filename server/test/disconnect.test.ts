@@ -6,12 +6,13 @@ import { ChatStream } from '../../test/support/http-client.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
 /**
- * When the browser goes away, the AgentCore call is aborted at once — whatever the BFF is waiting
- * for at that moment — so the agent stops spending. The fake endpoint notes when its request was
- * torn down; the limit is the issue's 100 ms.
+ * With RESUME_GRACE_MS=0, when the browser goes away the AgentCore call is aborted at once —
+ * whatever the BFF is waiting for at that moment — so the agent stops spending. The fake endpoint
+ * notes when its request was torn down; the limit is the issue's 100 ms. (With a grace period, the
+ * run goes on for a resume: resume.test.ts.)
  */
-describe('the browser goes away: the upstream call is aborted at once', () => {
-  const suite = useFakeBff();
+describe('RESUME_GRACE_MS=0, the browser goes away: the upstream call is aborted at once', () => {
+  const suite = useFakeBff({ RESUME_GRACE_MS: '0' });
 
   const moments: [name: string, script: Script, ready: (s: ChatStream) => boolean][] = [
     ['before AgentCore has answered the headers', stallBeforeHeaders, (s) => s.has('start')],

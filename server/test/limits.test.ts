@@ -146,38 +146,41 @@ describe('greedy clients: MAX_CONNECTIONS in all', () => {
 
 describe('behind a load balancer (TRUST_PROXY_HOPS > 0)', () => {
   it("accepts any number of the balancer's connections, and caps requests in progress per forwarded client address instead", async () => {
-    await withFakeBff({ TRUST_PROXY_HOPS: '1', MAX_CONNECTIONS_PER_IP: '2' }, async (fake, bff) => {
-      fake.next(stallAfterStart, stallAfterStart, stallAfterStart, stallAfterStart);
-      const stream = (address: string, session_id: string) =>
-        new ChatStream(bff.url, { message: 'Think', session_id }, { 'x-forwarded-for': address });
-      // Each ChatStream has a connection of its own: more than MAX_CONNECTIONS_PER_IP from the one "balancer" address, all accepted.
-      const a1 = stream('2001:db8:1:2::1', 'a1');
-      const a2 = stream('2001:db8:1:2::99', 'a2'); // the same /64: the same client
-      const b1 = stream('203.0.113.7', 'b1');
-      const b2 = stream('::ffff:203.0.113.7', 'b2'); // the same IPv4 client
-      for (const s of [a1, a2, b1, b2]) await s.until((x) => x.has('agent_start'));
+    await withFakeBff(
+      { TRUST_PROXY_HOPS: '1', MAX_CONNECTIONS_PER_IP: '2', RESUME_GRACE_MS: '0' },
+      async (fake, bff) => {
+        fake.next(stallAfterStart, stallAfterStart, stallAfterStart, stallAfterStart);
+        const stream = (address: string, session_id: string) =>
+          new ChatStream(bff.url, { message: 'Think', session_id }, { 'x-forwarded-for': address });
+        // Each ChatStream has a connection of its own: more than MAX_CONNECTIONS_PER_IP from the one "balancer" address, all accepted.
+        const a1 = stream('2001:db8:1:2::1', 'a1');
+        const a2 = stream('2001:db8:1:2::99', 'a2'); // the same /64: the same client
+        const b1 = stream('203.0.113.7', 'b1');
+        const b2 = stream('::ffff:203.0.113.7', 'b2'); // the same IPv4 client
+        for (const s of [a1, a2, b1, b2]) await s.until((x) => x.has('agent_start'));
 
-      const refused: RequestOptions = {
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '2001:db8:1:2::5' },
-        body: '{"message":"hi"}',
-      };
-      const third = await send(bff.url, refused);
-      assert.equal(third.status, 429);
-      assert.equal(third.json.error.code, 'too_many_connections');
-      assert.equal(
-        (await send(bff.url, { ...refused, headers: { ...refused.headers, 'x-forwarded-for': '2001:db8:1:3::5' } }))
-          .status,
-        200,
-        'another /64 is another client',
-      );
-      assert.deepEqual(bff.refused, []);
+        const refused: RequestOptions = {
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '2001:db8:1:2::5' },
+          body: '{"message":"hi"}',
+        };
+        const third = await send(bff.url, refused);
+        assert.equal(third.status, 429);
+        assert.equal(third.json.error.code, 'too_many_connections');
+        assert.equal(
+          (await send(bff.url, { ...refused, headers: { ...refused.headers, 'x-forwarded-for': '2001:db8:1:3::5' } }))
+            .status,
+          200,
+          'another /64 is another client',
+        );
+        assert.deepEqual(bff.refused, []);
 
-      a1.close();
-      await a1.finished;
-      await waitFor(() => bff.runs.size === 3, 'a1 to end');
-      const again = await send(bff.url, refused);
-      assert.equal(again.status, 200, 'a place is free again');
-      for (const s of [a2, b1, b2]) s.close();
-    });
+        a1.close();
+        await a1.finished;
+        await waitFor(() => bff.runs.size === 3, 'a1 to end');
+        const again = await send(bff.url, refused);
+        assert.equal(again.status, 200, 'a place is free again');
+        for (const s of [a2, b1, b2]) s.close();
+      },
+    );
   });
 });

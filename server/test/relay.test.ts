@@ -23,7 +23,7 @@ async function run(events: AgentEvent[] | (() => AsyncIterable<AgentEvent>)): Pr
     for await (const e of each()) yield asMessages([e]);
   };
   const out: ChatEvent[] = [];
-  for await (const batch of relay(source, 'browser-session')) out.push(...batch);
+  for await (const batch of relay(source, 'browser-session', 'run-1')) out.push(...batch);
   return out;
 }
 
@@ -47,7 +47,7 @@ describe("the relay: one run's browser stream", () => {
       out.map((e) => e.event),
       ['start', 'agent_start', 'token', 'message', 'done'],
     );
-    assert.deepEqual(out[0]!.data, { session_id: 'browser-session' });
+    assert.deepEqual(out[0]!.data, { session_id: 'browser-session', run_id: 'run-1' });
     assert.deepEqual(out.at(-1)!.data, { status: 'complete' });
   });
 
@@ -97,7 +97,7 @@ describe("the relay: one run's browser stream", () => {
       ]);
       throw new Error('read past AGENT_END');
     };
-    for await (const batch of relay(source, 's')) out.push(batch);
+    for await (const batch of relay(source, 's', 'run-1')) out.push(batch);
     assert.deepEqual(
       out.map((b) => b.map((e) => e.event)),
       [['start'], ['agent_start', 'token', 'token'], ['message', 'done']],

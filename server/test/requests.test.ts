@@ -372,7 +372,7 @@ describe('rate limit per client address', () => {
 
 describe('one run at a time per session', () => {
   it('answers a second concurrent send to the same session with 409, and takes it again once the first is over', async () => {
-    await withFakeBff({}, async (fake, bff) => {
+    await withFakeBff({ RESUME_GRACE_MS: '0' }, async (fake, bff) => {
       fake.next(stallAfterStart);
       const first = new ChatStream(bff.url, { message: 'Think hard', session_id: 'busy' });
       await first.until((s) => s.has('agent_start'));
@@ -432,7 +432,9 @@ describe('security headers and logs', () => {
     await waitFor(() => suite.bff.logs.length >= before + 2, 'two log lines');
     const [streamLine, errorLine] = suite.bff.logs.slice(before);
     const requestId = stream.response!.headers['x-request-id'];
-    assert.equal(stream.events[0]!.id, `${requestId}:1`, "the stream's run id is the request id");
+    const runId = stream.events[0]!.data.run_id;
+    assert.match(runId, /^[A-Za-z0-9_-]{22}$/, 'a run id of 128 random bits');
+    assert.equal(stream.events[0]!.id, `${runId}:1`, "the stream's event ids are the run's");
     assert.deepEqual(
       { ...streamLine, time: undefined, duration_ms: undefined },
       {
@@ -445,6 +447,7 @@ describe('security headers and logs', () => {
         path: '/v1/chat/stream',
         status: 200,
         outcome: 'complete',
+        run_id: runId,
         events: stream.events.length,
         client: '127.0.0.1',
       },

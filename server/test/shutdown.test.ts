@@ -33,7 +33,7 @@ describe('graceful shutdown', () => {
       for (const s of streams) await s.until((x) => x.has('agent_start'));
       const idle = await idleKeepAliveConnection(bff.url);
 
-      await shutdown(bff.server, bff.runs);
+      await shutdown(bff.server, bff.runs, bff.store);
 
       for (const s of streams) {
         await s.finished;
@@ -64,7 +64,7 @@ describe('graceful shutdown', () => {
       stalled.pause();
       await waitFor(() => bff.responses.at(-1)!.writableNeedDrain, 'the BFF to be held up by the browser');
 
-      await shutdown(bff.server, bff.runs, 300);
+      await shutdown(bff.server, bff.runs, bff.store, 300);
       assert.equal(bff.server.listening, false);
       await fake.settled();
     });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CHAT_WIRE } from '../src/run-wire.ts';
+import { Run, newRunId } from '../src/run.ts';
 import { shutdown } from '../src/shutdown.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
 import { type FakeAgentCore, type Script, flood, stallAfterStart } from '../../test/support/fake-agentcore.ts';
@@ -37,9 +39,12 @@ async function assertAllEnded(
   }
 }
 
-describe('no run outlives its request, whatever the client does with its socket', () => {
+/** RESUME_GRACE_MS=0; runs large enough that a flood never fills one within a test. */
+const NO_GRACE = { RESUME_GRACE_MS: '0', MAX_RUN_BYTES: String(2 ** 30) };
+
+describe('RESUME_GRACE_MS=0: no run outlives its request, whatever the client does with its socket', () => {
   it('pipelined: 10 sockets of 5 POSTs each, dropped while the first answers stream — every run ends', async () => {
-    await withFakeBff({}, async (fake, bff) => {
+    await withFakeBff(NO_GRACE, async (fake, bff) => {
       fake.next(...Array<Script>(50).fill(stallAfterStart));
       const before = bff.logs.length;
       const sessions: string[] = [];
@@ -61,7 +66,7 @@ describe('no run outlives its request, whatever the client does with its socket'
       for (const c of connections) c.socket.destroy();
 
       await assertAllEnded(fake, bff, sessions, before);
-      await within(shutdown(bff.server, bff.runs, 5000), 'shutdown', 1000);
+      await within(shutdown(bff.server, bff.runs, bff.store, 5000), 'shutdown', 1000);
     });
   });
 
@@ -94,7 +99,7 @@ describe('no run outlives its request, whatever the client does with its socket'
   ];
   for (const [name, script, client] of cases) {
     it(name, async () => {
-      await withFakeBff({}, async (fake, bff) => {
+      await withFakeBff(NO_GRACE, async (fake, bff) => {
         fake.next(script);
         const before = bff.logs.length;
         const connection = await rawConnection(bff.url);
@@ -138,7 +143,7 @@ describe('shutdown() finishes within its grace period, always', () => {
       );
       await waitFor(() => bff.runs.size === 6, 'all six runs to start');
       const started = performance.now();
-      await within(shutdown(bff.server, bff.runs, 500), 'shutdown', 5000);
+      await within(shutdown(bff.server, bff.runs, bff.store, 500), 'shutdown', 5000);
       const took = performance.now() - started;
       assert.ok(took < 3000, `shutdown took ${took.toFixed(0)} ms with a grace period of 500 ms`);
       // A paused socket notices the server's close only once it reads again.
@@ -151,8 +156,19 @@ describe('shutdown() finishes within its grace period, always', () => {
 
   it('even when a run never ends', async () => {
     await withFakeBff({}, async (_fake, bff) => {
-      bff.runs.begin('a-run-nothing-will-end');
-      await within(shutdown(bff.server, bff.runs, 300), 'shutdown', 5000);
+      // A run nothing drives: stopping it never ends it.
+      bff.runs.add(
+        new Run({
+          id: newRunId(),
+          wire: CHAT_WIRE,
+          owner: undefined,
+          conversation: 'c',
+          maxBytes: 1024,
+          graceMs: 0,
+          host: bff.store,
+        }),
+      );
+      await within(shutdown(bff.server, bff.runs, bff.store, 300), 'shutdown', 5000);
       assert.equal(bff.server.listening, false);
     });
   });

@@ -159,3 +159,59 @@ describe('the demo page on the started stack', () => {
     }
   });
 });
+
+/**
+ * A multi-page site: the launcher is on both demo pages, and the visitor clicks through to the other
+ * page while an answer streams. The model writes slowly here, so the click lands mid-answer.
+ */
+describe('the demo site, navigated while an answer streams', () => {
+  let stack: ChildProcess;
+  let browser: Browser;
+  let url: string;
+
+  before(async () => {
+    ({ stack, url } = await npmStart([], { OFFLINE_TOKEN_DELAY_MS: '150' }));
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopStack(stack);
+  });
+
+  it('goes on with the answer on the next page, from where it was: the whole answer once, one POST', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/v1/')) requests.push(`${r.method()} ${path.replace(/runs\/[^/]+/, 'runs/{id}')}`);
+    });
+    await page.goto(url);
+    const chat = page.locator('agent-chat#launcher');
+    await chat.locator('[part=launcher]').click();
+    await chat.locator('textarea').fill('What is 5+5?');
+    await chat.locator('textarea').press('Enter');
+    // The answer has begun (its first words), and is not done.
+    await chat.locator('[part~=message-assistant] .text', { hasText: 'The result' }).waitFor();
+    assert.notEqual(await chat.locator('[part~=message-assistant] .text').textContent(), 'The result of 5+5 is 10.');
+    await page.locator('#other-page').click();
+    await page.waitForURL('**/pricing.html');
+    await chat.locator('[part=launcher]').click();
+    const answer = chat.locator('[part~=message-assistant] .text');
+    await answer.filter({ hasText: 'The result of 5+5 is 10.' }).waitFor({ timeout: 15_000 });
+    assert.equal(await answer.count(), 1);
+    assert.equal(await answer.textContent(), 'The result of 5+5 is 10.');
+    assert.equal(await chat.locator('[part=tool-card][data-status=done]').count(), 1);
+    assert.equal(await chat.locator('.stopped, [role=alert]').count(), 0, 'not stopped, no error');
+    assert.deepEqual(
+      requests.filter((r) => r.startsWith('POST')),
+      ['POST /v1/chat/stream'],
+      'one send, one POST: the next page reads on, it does not ask again',
+    );
+    assert.ok(requests.includes('GET /v1/chat/runs/{id}/events'), requests.join(', '));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

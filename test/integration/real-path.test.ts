@@ -29,7 +29,7 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
     assert.ok(names.slice(4, -2).length >= 2 && names.slice(4, -2).every((n) => n === 'token'));
 
     const [start, agentStart, toolStart, toolEnd] = events;
-    assert.deepEqual(start!.data, { session_id: 'test-session-123456789012345' });
+    assert.deepEqual(start!.data, { session_id: 'test-session-123456789012345', run_id: start!.id!.split(':')[0] });
     assert.deepEqual(agentStart!.data, { session_id: 'test-session-123456789012345', status: 'started' });
     assert.equal(toolStart!.data.tool, 'calculator');
     assert.deepEqual(toolStart!.data.args, { expression: '5+5' });
@@ -48,7 +48,8 @@ describe('the real path: BFF → AWS SDK → local AgentCore gateway → runtime
   it('numbers every event <run id>:<sequence> from 1', async () => {
     const { events } = await chat(stack.url, { message: 'What is 2*21?', session_id: 'ids' });
     const runId = events[0]!.id!.split(':')[0]!;
-    assert.match(runId, /^[0-9a-f-]{36}$/);
+    assert.equal(runId, events[0]!.data.run_id);
+    assert.match(runId, /^[A-Za-z0-9_-]{22}$/);
     assert.deepEqual(
       events.map((e) => e.id),
       events.map((_, i) => `${runId}:${i + 1}`),

@@ -9,6 +9,7 @@ import { type ServerConfig, loadConfig } from '../../server/src/config.ts';
 import type { Refusal } from '../../server/src/connection-limits.ts';
 import { createHttpServer } from '../../server/src/http-server.ts';
 import { createLogger } from '../../server/src/logger.ts';
+import { type RunStore, openRunStore } from '../../server/src/run-store.ts';
 import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { type FakeAgentCore, startFakeAgentCore } from './fake-agentcore.ts';
 
@@ -23,6 +24,7 @@ export interface Bff {
   config: ServerConfig;
   server: Server;
   runs: ActiveRuns;
+  store: RunStore;
   /** Every log line the BFF wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The BFF's side of every response, to look at what it buffers. */
@@ -34,8 +36,8 @@ export interface Bff {
 
 /**
  * The real BFF (createApp and its HTTP server on an ephemeral port) with the real AWS SDK client,
- * pointed at `endpoint` — in these tests, the fake AgentCore endpoint. `adjust` changes what the
- * environment cannot say.
+ * pointed at `endpoint` — in these tests, the fake AgentCore endpoint — and its run store as
+ * main.ts makes it (Redis when `REDIS_URL` is set). `adjust` changes what the environment cannot say.
  */
 export async function startBff(
   endpoint: string,
@@ -60,7 +62,8 @@ export async function startBff(
   const logger = createLogger(config.logLevel, (line) => void logs.push(JSON.parse(line)));
   const client = createAgentCoreClient(config, { credentials: TEST_CREDENTIALS });
   const runs = new ActiveRuns();
-  const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, logger });
+  const store = await openRunStore(config, runs, logger);
+  const app = createApp({ config, invokeAgent: agentCoreInvoker(client, config), runs, store, logger });
   const refused: Refusal[] = [];
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(app, config, (why) => refused.push(why)).listen(0, '127.0.0.1', () => resolve(s));
@@ -72,12 +75,14 @@ export async function startBff(
     config,
     server,
     runs,
+    store,
     logs,
     responses,
     refused,
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await store.close();
       client.destroy();
     },
   };

@@ -57,6 +57,23 @@ export function answer(text = 'The answer is 42.'): Script {
   };
 }
 
+/** A normal run at a model's pace: one word every `everyMs`. */
+export function slowAnswer(words: number, everyMs: number): Script {
+  return async (call) => {
+    call.open();
+    await call.event('AGENT_START', { timestamp: now(), session_id: call.runtimeSessionId });
+    let text = '';
+    for (let i = 1; i <= words; i++) {
+      await pause(everyMs);
+      if (!(await call.event('LLM_TOKEN', { timestamp: now(), delta: `w${i} ` }))) return;
+      text += `w${i} `;
+    }
+    await call.event('LLM_RESPONSE', { timestamp: now(), content: text });
+    await call.event('AGENT_END', { timestamp: now(), output: text });
+    call.end();
+  };
+}
+
 /** The bytes of a whole normal run, for scripts that deliver them in odd ways. */
 export function answerBytes(text: string, sessionId = 's'): string {
   const frame = (event: AgentEventName, data: unknown) => sseFrame(event, data);
@@ -84,6 +101,31 @@ export function agUiAnswer(
     await then(call);
   };
 }
+
+/** An AG-UI run at a model's pace: RUN_STARTED, one word (`w1 `, `w2 `…) every `everyMs` as TEXT_MESSAGE_CONTENT, RUN_FINISHED. */
+export function agUiSlowAnswer(words: number, everyMs: number): Script {
+  return async (call) => {
+    const { threadId, runId } = call.payload as { threadId: string; runId: string };
+    const send = (event: Record<string, unknown>) => call.raw(dataFrame(JSON.stringify(event)));
+    call.open();
+    await send({ type: 'RUN_STARTED', threadId, runId });
+    await send({ type: 'TEXT_MESSAGE_START', messageId: 'm', role: 'assistant' });
+    for (let i = 1; i <= words; i++) {
+      await pause(everyMs);
+      if (!(await send({ type: 'TEXT_MESSAGE_CONTENT', messageId: 'm', delta: `w${i} ` }))) return;
+    }
+    await send({ type: 'TEXT_MESSAGE_END', messageId: 'm' });
+    await send({ type: 'RUN_FINISHED', threadId, runId });
+    call.end();
+  };
+}
+
+/** An AG-UI run that sends RUN_STARTED, then nothing, ever (until the client leaves). */
+export const agUiStallAfterStart: Script = async (call) => {
+  const { threadId, runId } = call.payload as { threadId: string; runId: string };
+  call.open();
+  await call.raw(dataFrame(JSON.stringify({ type: 'RUN_STARTED', threadId, runId })));
+};
 
 /** Opens the stream, sends AGENT_START, then nothing, ever (until the client leaves). */
 export const stallAfterStart: Script = async (call) => {

@@ -55,8 +55,9 @@ export interface StreamEvent {
 }
 
 /**
- * A browser-like SSE client for `POST /v1/chat/stream` on a socket of its own, which a test can
- * pause (stop reading), resume, or drop — with a FIN or a RST — at any moment.
+ * A browser-like SSE client for `POST /v1/chat/stream` (or, given `body` undefined and a path, a
+ * GET such as a run's events) on a socket of its own, which a test can pause (stop reading),
+ * resume, or drop — with a FIN or a RST — at any moment.
  */
 export class ChatStream {
   readonly events: StreamEvent[] = [];
@@ -68,12 +69,13 @@ export class ChatStream {
   private readonly parser = new SseParser();
   private waiters: (() => void)[] = [];
 
-  constructor(baseUrl: string, body: unknown, headers: OutgoingHttpHeaders = {}) {
+  constructor(baseUrl: string, body: unknown, headers: OutgoingHttpHeaders = {}, path = '/v1/chat/stream') {
     let finish!: () => void;
     this.finished = new Promise((resolve) => (finish = resolve));
-    this.req = request(new URL('/v1/chat/stream', baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    const post = body !== undefined;
+    this.req = request(new URL(path, baseUrl), {
+      method: post ? 'POST' : 'GET',
+      headers: { ...(post ? { 'content-type': 'application/json' } : {}), accept: 'text/event-stream', ...headers },
       agent: false,
     });
     this.req.on('response', (res) => {
@@ -94,7 +96,18 @@ export class ChatStream {
       finish();
       this.notify();
     });
-    this.req.end(JSON.stringify(body));
+    this.req.end(post ? JSON.stringify(body) : undefined);
+  }
+
+  /** A run's events from `GET /v1/chat/runs/{runId}/events`, after `lastEventId` (`<run>:<seq>`) when given. */
+  static resume(baseUrl: string, runId: string, lastEventId?: string, headers: OutgoingHttpHeaders = {}): ChatStream {
+    const resumeFrom = lastEventId ? { 'last-event-id': lastEventId } : {};
+    return new ChatStream(baseUrl, undefined, { ...resumeFrom, ...headers }, `/v1/chat/runs/${runId}/events`);
+  }
+
+  /** The run id its `start` event carries. */
+  get runId(): string {
+    return this.find('start')?.data.run_id;
   }
 
   /** Waits until `check` holds (it is rechecked on every chunk); throws after `ms`. */

@@ -10,8 +10,11 @@ export interface StartedStack {
   ports: Record<string, number>;
 }
 
-/** `npm start`'s script (`args`: `--auth` for start:auth) on free ports, once it has printed the URL to open. */
-export async function npmStart(args: string[] = []): Promise<StartedStack> {
+/**
+ * `npm start`'s script (`args`: `--auth` for start:auth) on free ports, once it has printed the URL to open;
+ * `env` adds to (or overrides) its environment.
+ */
+export async function npmStart(args: string[] = [], env: Record<string, string> = {}): Promise<StartedStack> {
   const names = {
     bff: 'PORT',
     agent: 'AGENT_PORT',
@@ -25,6 +28,7 @@ export async function npmStart(args: string[] = []): Promise<StartedStack> {
       ...process.env,
       ...Object.fromEntries(Object.entries(names).map(([name, variable]) => [variable, String(ports[name])])),
       OFFLINE_TOKEN_DELAY_MS: '10',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,5 @@
 import type { Message, RunAgentInput } from '@ag-ui/core';
+import type { AgentChatForwardedProps } from '../../protocol/ag-ui.ts';
 import { type ChatTransport, newest, postStream, widgetError } from './chat-stream.ts';
 import { randomId } from './ids.ts';
 import type { Entry } from './transcript.ts';
@@ -49,6 +50,12 @@ export function agUiMessages(entries: readonly Entry[]): Message[] {
   return newest(all, (message) => JSON.stringify(message).length, 1);
 }
 
+/** Where the BFF's runs are, from `…/v1/agui`: `…/v1/chat/runs/{id}/…`. */
+export const AG_UI_RUNS = 'chat/runs/';
+
+/** A run id of the BFF's, first in each event's SSE id (`<run id>:<seq>`); another vendor's ids are not read on. */
+const BFF_RUN_ID = /^([\w-]{22}):\d+$/;
+
 /** A field an event must have to be drawn: a string, or the event is unreadable. */
 function text(value: unknown): string {
   if (typeof value !== 'string') throw widgetError('bad_event');
@@ -60,6 +67,8 @@ function text(value: unknown): string {
  * conversation as it shows — and delivers the events as Wire 2's, in order, as they arrive: text as
  * `token`s (a blank line between two messages), a tool call as `tool_start` once its arguments are
  * complete and `tool_end` with its result, RUN_ERROR as `error`, and the last event as `done`.
+ * The BFF keeps the run through a dropped connection when asked (`forwardedProps.agentChat`) and
+ * names it in each event's SSE id: then a dropped stream is read on, as on Wire 2.
  */
 export const streamAgUi: ChatTransport = (request) => {
   const { sessionId, onEvent } = request;
@@ -70,7 +79,7 @@ export const streamAgUi: ChatTransport = (request) => {
     messages: agUiMessages(request.history),
     tools: [],
     context: [],
-    forwardedProps: {},
+    forwardedProps: { agentChat: { resumable: true } } satisfies AgentChatForwardedProps,
   };
   /** Tool calls by id: name, arguments as they stream, and whether their card is out. */
   const calls = new Map<string, { tool: string; args: string; shown?: boolean }>();
@@ -88,7 +97,7 @@ export const streamAgUi: ChatTransport = (request) => {
     textId = undefined;
     onEvent({ event: 'tool_start', data: { id, tool: call.tool, args } });
   };
-  return postStream(request, input, (_event, data) => {
+  return postStream(request, input, AG_UI_RUNS, (_event, data, sseId) => {
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(data);
@@ -97,7 +106,8 @@ export const streamAgUi: ChatTransport = (request) => {
     }
     switch (e?.type) {
       case 'RUN_STARTED':
-        onEvent({ event: 'start', data: { session_id: sessionId } });
+        request.run.id = BFF_RUN_ID.exec(sseId)?.[1] ?? '';
+        onEvent({ event: 'start', data: { session_id: sessionId, run_id: request.run.id } });
         break;
       case 'TEXT_MESSAGE_CONTENT':
       case 'TEXT_MESSAGE_CHUNK':
@@ -148,7 +158,12 @@ export const streamAgUi: ChatTransport = (request) => {
         return true;
       case 'RUN_FINISHED':
         for (const id of calls.keys()) show(id);
-        onEvent({ event: 'done', data: { status: 'complete' } });
+        onEvent({
+          event: 'done',
+          data: {
+            status: (e.outcome as { type?: unknown } | undefined)?.type === 'cancelled' ? 'cancelled' : 'complete',
+          },
+        });
         return true;
     }
     return false;

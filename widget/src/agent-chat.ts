@@ -1,8 +1,8 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { streamAgUi } from './ag-ui-stream.ts';
-import { ChatStreamError, streamChat, widgetError } from './chat-stream.ts';
+import { AG_UI_RUNS, streamAgUi } from './ag-ui-stream.ts';
+import { CHAT_RUNS, ChatStreamError, cancelRun, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
@@ -13,9 +13,15 @@ import { ScrollFollow } from './scroll-follow.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
 import { styles } from './styles/index.ts';
 import { panelTemplate } from './templates/panel.ts';
-import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn } from './transcript.ts';
+import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn, isActive } from './transcript.ts';
 
-const newTurn = (): AssistantEntry => ({ role: 'assistant', id: randomId(), parts: [], status: 'thinking' });
+const newTurn = (): AssistantEntry => ({
+  role: 'assistant',
+  id: randomId(),
+  parts: [],
+  status: 'thinking',
+  run: { id: '', seq: 0 },
+});
 
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
@@ -39,6 +45,7 @@ export type HeaderMap = Record<string, string>;
  * @csspart message-user - A message the user sent.
  * @csspart message-assistant - An answer from the agent.
  * @csspart thinking - The "Thinking…" indicator.
+ * @csspart reconnecting - The "Reconnecting…" indicator, while a dropped stream is picked up again.
  * @csspart tool-card - A tool call: name, arguments, status, result.
  * @csspart render-notice - Says a message is shown as plain text because it could not be formatted.
  * @csspart code-block - A fenced code block in an answer.
@@ -139,6 +146,9 @@ export class AgentChat extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.get('open') === false && this.open) this.input.focus();
+    // An answer that was streaming when the page (or this element) went away goes on at the BFF: read on.
+    const last = this.conversation.entries.at(-1);
+    if (last?.role === 'assistant' && isActive(last) && last.run?.id && !this.runs.running) void this.run(last, '');
   }
 
   override render() {
@@ -181,13 +191,15 @@ export class AgentChat extends LitElement {
     return true;
   }
 
-  /** Stops the answer being streamed; what arrived stays, marked as stopped. */
+  /** Stops the answer being streamed (at the BFF too); what arrived stays, marked as stopped. */
   stop(): void {
+    this.cancelAtBff();
     this.runs.abort();
   }
 
   /** Starts a new conversation: stops any run, empties the transcript, takes a new session id. */
   clear(): void {
+    this.cancelAtBff();
     this.runs.forget();
     this.announcement = '';
     this.conversation.clear();
@@ -210,19 +222,37 @@ export class AgentChat extends LitElement {
     return view;
   };
 
-  /** Streams the answer to `message` into `turn`; a stale run (after `clear()`) writes nothing. */
+  /** Asks the BFF to stop the answer streaming, if any (its own read is the caller's to stop). */
+  private cancelAtBff(): void {
+    const last = this.conversation.entries.at(-1);
+    const id = last?.role === 'assistant' && isActive(last) ? last.run?.id : '';
+    if (id)
+      void this.requestHeaders().then(
+        (headers) => cancelRun(this.endpoint, this.protocol === 'ag-ui' ? AG_UI_RUNS : CHAT_RUNS, id, headers),
+        () => {},
+      );
+  }
+
+  /** The site's headers for the next request: `headers`, then what `getHeaders()` gives now. */
+  private async requestHeaders(): Promise<HeaderMap> {
+    try {
+      return { ...this.headers, ...(await this.getHeaders?.()) };
+    } catch {
+      throw widgetError('headers');
+    }
+  }
+
+  /**
+   * Streams the answer to `message` into `turn`, or (its run known, after a reload) reads on from
+   * where it was; a stale run (after `clear()`, or once the element left the page) writes nothing.
+   */
   private async run(turn: AssistantEntry, message: string): Promise<void> {
     const run = this.runs.start();
     this.conversation.save();
     let failure: TurnError | undefined;
     try {
       if (!this.endpoint) throw widgetError('no_endpoint');
-      let headers: HeaderMap;
-      try {
-        headers = { ...this.headers, ...(await this.getHeaders?.()) };
-      } catch {
-        throw widgetError('headers');
-      }
+      const headers = await this.requestHeaders();
       if (!run.signal.aborted) {
         // How a message reaches the agent: Wire 2 or AG-UI, both over SSE (chat-stream.ts, ag-ui-stream.ts).
         await (this.protocol === 'ag-ui' ? streamAgUi : streamChat)({
@@ -232,7 +262,12 @@ export class AgentChat extends LitElement {
           history: this.conversation.entries.slice(0, -1),
           headers,
           signal: run.signal,
+          run: (turn.run ??= { id: '', seq: 0 }),
           onEvent: (event) => this.runs.isCurrent(run) && this.onStreamEvent(turn, event),
+          onReconnecting: (on) => {
+            turn.reconnecting = on;
+            this.requestUpdate();
+          },
         });
       }
     } catch (error) {
@@ -241,13 +276,18 @@ export class AgentChat extends LitElement {
     }
     if (!this.runs.isCurrent(run)) return;
     this.runs.end(run);
-    if (failure) endTurn(turn, 'error', failure);
+    turn.reconnecting = false;
+    // A run the BFF no longer has is shown stopped (with retry), not as an error.
+    if (failure?.code === 'run_not_found') endTurn(turn, 'cancelled');
+    else if (failure) endTurn(turn, 'error', failure);
     else if (run.signal.aborted) endTurn(turn, 'cancelled');
     this.finish(turn);
   }
 
   private onStreamEvent(turn: AssistantEntry, event: ChatEvent): void {
     if (applyEvent(turn, event)) this.requestUpdate();
+    // Its id is what a reload needs to read on: kept at once.
+    if (event.event === 'start') this.conversation.save();
     const part = turn.parts.at(-1);
     if (part?.kind === 'text') this.views.get(part)?.schedule();
     emit(this, 'agent-chat-event', event);

@@ -3,13 +3,15 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 /**
  * One run at a time, each with its own AbortController, which is also its identity: a run that
  * is no longer `current` (the conversation was cleared, another run started) must not write to
- * the transcript. The run is aborted when the element leaves the page.
+ * the transcript. When the element leaves the page its read stops and the run goes stale, its turn
+ * left as it was: the answer goes on at the BFF, and the element (or the next page's) reads on.
  */
 export class RunController implements ReactiveController {
   private run: AbortController | undefined;
+  private readonly host: ReactiveControllerHost;
 
   constructor(host: ReactiveControllerHost) {
-    host.addController(this);
+    (this.host = host).addController(this);
   }
 
   get running(): boolean {
@@ -43,6 +45,11 @@ export class RunController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.abort();
+    this.forget();
+  }
+
+  // Back on a page: an update lets the element read on.
+  hostConnected(): void {
+    this.host.requestUpdate();
   }
 }

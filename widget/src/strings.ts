@@ -18,6 +18,8 @@ export const DEFAULT_STRINGS = {
   you: 'You',
   assistant: 'Assistant',
   thinking: 'Thinking…',
+  /** While a dropped stream is picked up again. */
+  reconnecting: 'Reconnecting…',
   stopped: 'Stopped.',
   jumpToLatest: 'Jump to latest',
   copy: 'Copy',

@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../../protocol/chat-events.ts';
+import type { RunPosition } from './chat-stream.ts';
 import { MarkdownSource } from './markdown/source.ts';
 
 export interface ToolCall {
@@ -38,6 +39,10 @@ export interface AssistantEntry {
   parts: Array<TextPart | ToolCall>;
   status: 'thinking' | 'streaming' | 'complete' | 'error' | 'cancelled';
   error?: TurnError;
+  /** The run answering it, and the last event taken: a page loaded mid-answer reads on from there. */
+  run?: RunPosition;
+  /** The stream dropped and is being picked up again (not stored). */
+  reconnecting?: boolean;
 }
 
 export type Entry = UserEntry | AssistantEntry;
@@ -124,7 +129,8 @@ const optionalString = (value: unknown) => (value === undefined ? undefined : St
 /**
  * The transcript as stored (JSON) back into entries, taking from each only what it should hold:
  * storage is the page's, and anything may be in it. A turn that was still streaming when the page
- * went away is shown as stopped. Throws if it is not a list; an entry that is not one is left out.
+ * went away stays so if its run is known (the element reads on), and is shown as stopped if not.
+ * Throws if it is not a list; an entry that is not one is left out.
  */
 export function restoreEntries(stored: unknown): Entry[] {
   if (!Array.isArray(stored)) throw new TypeError('not a transcript');
@@ -151,14 +157,20 @@ export function restoreEntries(stored: unknown): Entry[] {
           retryable: entry.error.retryable === true,
         }
       : undefined;
+    const run = isObject(entry.run) ? entry.run : {};
     const turn: AssistantEntry = {
       role: 'assistant',
       id,
       parts,
       status: TURN_STATUSES.find((s) => s === entry.status) ?? 'complete',
       error,
+      run: {
+        id: typeof run.id === 'string' ? run.id : '',
+        seq: Number.isSafeInteger(run.seq) ? (run.seq as number) : 0,
+      },
     };
-    endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as 'complete' | 'error' | 'cancelled'), error);
+    if (!isActive(turn) || !turn.run!.id)
+      endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as 'complete' | 'error' | 'cancelled'), error);
     return turn;
   });
 }

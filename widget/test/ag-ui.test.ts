@@ -196,6 +196,21 @@ describe('<agent-chat protocol="ag-ui"> with the BFF\'s POST /v1/agui (the real 
     expect($(el, '[part~=message-user]')!.textContent).to.contain('xxxx');
   });
 
+  it('reads on after a reload mid-answer, from the run the BFF kept (its id from the events\' SSE ids): the answer once', async () => {
+    const el = await ours('bff-reload');
+    typeAndSend(el, 'What is 5+5?');
+    await waitUntil(() => $(el, '.text')?.textContent, 'the answer starts', { timeout: 5000 });
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    el.remove();
+    const again = await ours('bff-reload');
+    const answer = 'The result of 5+5 is 10.';
+    await waitUntil(() => $(again, '.text')?.textContent === answer, 'the whole answer', { timeout: 10_000 });
+    await waitUntil(() => !$(again, '[part=stop-button]'), 'the answer to end', { timeout: 5000 });
+    expect(transcriptText(again).split(answer).length - 1, 'the answer exactly once').to.equal(1);
+    expect($$(again, '[part=tool-card]')).to.have.length(1);
+    expect($(again, '[role=alert]')).to.equal(null);
+  });
+
   it('is stopped by the stop button, and the conversation can go on at once', async () => {
     const el = await ours('bff-stop');
     const done = nextDone(el);

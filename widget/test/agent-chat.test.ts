@@ -148,12 +148,16 @@ describe('<agent-chat>', () => {
     expect($(el, '[role=alert]')!.textContent).to.equal('The chat service answered 500.');
   });
 
-  it('reports a stream that ends before done, keeping what arrived', async () => {
+  it('reads on when a stream ends before done, and reports what cannot be read on, keeping what arrived', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/cut"></agent-chat>`);
+    const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
-    await waitForAlert(el);
-    expect($(el, '[role=alert]')!.textContent).to.equal('The connection closed before the answer was complete.');
-    expect(transcriptText(el)).to.contain('The result');
+    expect(await done).to.deep.equal({ status: 'complete', text: 'The result of 5+5 is 10.' });
+    const unreadable = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/cut-unreadable"></agent-chat>`);
+    typeAndSend(unreadable, 'What is 5+5?');
+    await waitForAlert(unreadable);
+    expect($(unreadable, '[role=alert]')!.textContent).to.equal('The chat service did not answer with a stream.');
+    expect(transcriptText(unreadable)).to.contain('The result');
   });
 
   it('sends on Enter, and Shift+Enter makes a new line', async () => {
@@ -398,7 +402,7 @@ describe('<agent-chat>', () => {
 
   it('lets the page override every word it shows', async () => {
     const el = await fixture<AgentChat>(
-      html`<agent-chat endpoint="/scripted/cut" heading="Assistance" placeholder="Demandez…"></agent-chat>`,
+      html`<agent-chat endpoint="/scripted/cut-unreadable" heading="Assistance" placeholder="Demandez…"></agent-chat>`,
     );
     const strings = Object.fromEntries(Object.keys(DEFAULT_STRINGS).map((key) => [key, `«${key}»`]));
     el.strings = strings;
@@ -412,7 +416,7 @@ describe('<agent-chat>', () => {
     expect($(el, '[part=send-button]')!.textContent!.trim()).to.equal('«send»');
     expect($(el, '[part=new-button]')!.textContent!.trim()).to.equal('«newConversation»');
     expect($(el, '[part=retry-button]')!.textContent).to.equal('«retry»');
-    expect($(el, '[role=alert]')!.textContent).to.equal('«errorStreamCut»');
+    expect($(el, '[role=alert]')!.textContent).to.equal('«errorBadContentType»');
     expect($(el, 'textarea')!.getAttribute('aria-label')).to.equal('«inputLabel»');
     expect($(el, '[part=transcript]')!.getAttribute('aria-label')).to.equal('«transcript»');
     expect($(el, '[part=tool-card] .status')!.textContent).to.equal('«toolDone»');

@@ -22,10 +22,16 @@ export const nextDone = (el: AgentChat) =>
     el.addEventListener('agent-chat-done', (e) => resolve(e.detail), { once: true }),
   );
 
-/** What the scripted BFF saw for a scenario. */
-export async function scenarioStats(
-  name: string,
-): Promise<{ posts: number; aborted: number; sessionId?: string; headers?: Record<string, string> }> {
+/** What the scripted BFF saw for a scenario: its POSTs, and its run's resumes (with their Last-Event-ID) and cancels. */
+export async function scenarioStats(name: string): Promise<{
+  posts: number;
+  aborted: number;
+  sessionId?: string;
+  headers?: Record<string, string>;
+  gets: number;
+  lastEventIds: (string | null)[];
+  cancels: number;
+}> {
   return (await fetch(`/scripted-posts/${name}`)).json();
 }
 

@@ -54,7 +54,7 @@ describe('<agent-chat> persistence', () => {
     expect(sessionStorage.length + localStorage.length).to.equal(0);
   });
 
-  it('keeps what had arrived of an answer cut off by a reload, shown as stopped', async () => {
+  it('keeps what had arrived of an answer cut off by a reload, shown as stopped once its run is gone', async () => {
     const el = await fixture<AgentChat>(html`<agent-chat id="cut-off" endpoint="/scripted/hold"></agent-chat>`);
     el.send('What is 5+5?');
     await waitUntil(() => $(el, '.text')?.textContent === 'The result', 'the first token shows', { timeout: 5000 });
@@ -65,9 +65,27 @@ describe('<agent-chat> persistence', () => {
     el.remove();
     sessionStorage.setItem('agent-chat:cut-off', saved);
     const again = await fixture<AgentChat>(html`<agent-chat id="cut-off" endpoint="/scripted/hold"></agent-chat>`);
-    expect(transcriptText(again)).to.contain('What is 5+5?').and.contain('The result').and.contain('Stopped.');
+    // It asks the BFF for the rest of the run, which (here) it no longer has.
+    await waitUntil(() => transcriptText(again).includes('Stopped.'), 'the turn to show stopped', { timeout: 5000 });
+    expect(transcriptText(again)).to.contain('What is 5+5?').and.contain('The result');
     expect($(again, '[part=retry-button]')).to.exist;
     expect($(again, '[part=send-button]')).to.exist;
+    expect($(again, '[role=alert]')).to.equal(null);
+  });
+
+  it('shows a turn stored as streaming without its run (an older version stored it) as stopped at once', async () => {
+    sessionStorage.setItem(
+      'agent-chat:old',
+      JSON.stringify({
+        sessionId: 's',
+        entries: [
+          { role: 'user', id: 'u', text: 'Hi' },
+          { role: 'assistant', id: 'a', parts: [{ kind: 'text', source: 'Hel' }], status: 'streaming' },
+        ],
+      }),
+    );
+    const el = await fixture<AgentChat>(html`<agent-chat id="old" endpoint="/scripted/seed"></agent-chat>`);
+    expect(transcriptText(el)).to.contain('Hel').and.contain('Stopped.');
   });
 
   it('forgets the conversation on "New conversation"', async () => {

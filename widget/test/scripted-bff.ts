@@ -34,6 +34,13 @@ interface Scenario {
   failOdd?: Refusal;
   /** Refuse every POST like this. */
   refuse?: Refusal;
+  /**
+   * The whole run, as `GET /scripted/runs/<scenario>/events` resumes it (after Last-Event-ID or
+   * `?after=`); the run id in `start` is the scenario's name. Unset: the run is gone (404).
+   */
+  run?: Step[];
+  /** Refuse the first resumes after each POST like these, in turn. */
+  resumeRefusals?: Refusal[];
 }
 
 /** The error body the BFF answers for `code` before a stream, with its status. */
@@ -43,7 +50,7 @@ function refusal(code: HttpErrorCode, params?: Record<string, string | number>):
 }
 
 const SEED: Step[] = [
-  ['start', { session_id: 's' }],
+  ['start', { session_id: 's', run_id: 'run' }],
   ['agent_start', { session_id: 's', status: 'started' }],
   ['tool_start', { id: 'call_1', tool: 'calculator', args: { expression: '5+5' } }],
   ['tool_end', { id: 'call_1', tool: 'calculator', result: '10' }],
@@ -68,7 +75,7 @@ function echo(message: string, query: Query): Step[] {
   const tokens: Step[] = [];
   for (let i = 0; i < message.length; i += size) tokens.push(['token', { delta: message.slice(i, i + size) }]);
   return [
-    ['start', { session_id: 's' }],
+    ['start', { session_id: 's', run_id: 'run' }],
     ['tool_start', { id: 'echo_1', tool: 'echo', args: { text: message } }],
     ['tool_end', { id: 'echo_1', tool: 'echo', result: message }],
     ...tokens,
@@ -83,7 +90,7 @@ function big(message: string, query: Query): Step[] {
   const text = `${message}: ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
   const tokens: Step[] = [];
   for (let i = 0; i < text.length; i += 65_536) tokens.push(['token', { delta: text.slice(i, i + 65_536) }]);
-  return [['start', { session_id: 's' }], ...tokens, ['done', { status: 'complete' }]];
+  return [['start', { session_id: 's', run_id: 'run' }], ...tokens, ['done', { status: 'complete' }]];
 }
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -96,14 +103,27 @@ const SCENARIOS: Record<string, Scenario> = {
   hold: { events: SEED.slice(0, 5), hold: true },
   // Comment heartbeats and empty events between the real ones.
   heartbeat: { events: SEED, heartbeats: true },
-  // The connection is cut mid-stream: the browser sees a network error.
+  // The connection is cut mid-stream, and the run is gone: resuming it finds nothing (404).
   drop: { events: SEED.slice(0, 5), drop: true },
+  // The connection is cut before the first event: nothing to resume, a network error.
+  'drop-early': { events: [], drop: true },
+  // The connection is cut mid-stream; the run goes on, and resuming reads the rest.
+  resumable: { events: SEED.slice(0, 5), drop: true, run: SEED },
+  // The same, but the first two resumes are refused (the service restarting): the third reads on.
+  'resume-flaky': {
+    events: SEED.slice(0, 5),
+    drop: true,
+    run: SEED,
+    resumeRefusals: [refusal('resume_unavailable'), { status: 502, html: '<h1>Bad gateway</h1>' }],
+  },
+  // Holds the stream after the first token, as `hold`, and can be resumed (after a reload) to the end.
+  'resume-held': { events: SEED.slice(0, 5), hold: true, run: SEED },
   echo: { echo: true },
   big: { big: true },
   // Two calls at once, answered in the other order, one of them failing.
   parallel: {
     events: [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'run' }],
       ['tool_start', { id: 'call_a', tool: 'calculator', args: { expression: '2*3' } }],
       ['tool_start', { id: 'call_b', tool: 'calculator', args: { expression: '1/0' } }],
       ['tool_end', { id: 'call_b', tool: 'calculator', error: 'Division by zero' }],
@@ -114,7 +134,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'agent-error': {
     events: [
-      ['start', { session_id: 's' }],
+      ['start', { session_id: 's', run_id: 'run' }],
       ['agent_start', { session_id: 's', status: 'started' }],
       ['error', chatError('throttled')],
       ['done', { status: 'error' }],
@@ -124,8 +144,14 @@ const SCENARIOS: Record<string, Scenario> = {
   malformed: { raw: [...SEED.slice(0, 5), ['token', { text: 'no delta' }], ...SEED.slice(5)] },
   // Events this widget does not know (a newer BFF's), between known ones: skipped.
   'unknown-events': { raw: [...SEED.slice(0, 4), ['approval_request', { id: 'x' }], ...SEED.slice(4)] },
-  // The connection ends before `done`.
-  cut: { events: SEED.slice(0, 5) },
+  // The connection ends before `done`; the run goes on, and resuming reads the rest.
+  cut: { events: SEED.slice(0, 5), run: SEED },
+  // The same, but what answers the resume is a web page, not a stream: that is not worth another try.
+  'cut-unreadable': {
+    events: SEED.slice(0, 5),
+    run: SEED,
+    resumeRefusals: [{ status: 200, html: '<h1>Sign in</h1>' }],
+  },
   // Every odd POST is refused with a 503, every even one answers: a retry succeeds.
   flaky: { events: SEED, failOdd: refusal('shutting_down') },
   'bad-request': { refuse: refusal('message_too_long', { max: 16000 }) },
@@ -139,7 +165,19 @@ interface Seen {
   aborted: number;
   sessionId?: string;
   headers?: IncomingMessage['headers'];
+  /** Resumes (GET …/events), the Last-Event-ID of each, and cancels (POST …/cancel). */
+  gets: number;
+  lastEventIds: (string | undefined)[];
+  cancels: number;
+  /** `gets` when the last POST came: each run's resumes are refused as its scenario says, from the first. */
+  getsAtPost: number;
 }
+
+const seenFor = (name: string): Seen => {
+  let seen = stats.get(name);
+  if (!seen) stats.set(name, (seen = { posts: 0, aborted: 0, gets: 0, lastEventIds: [], cancels: 0, getsAtPost: 0 }));
+  return seen;
+};
 
 /** Per scenario: POSTs seen, streams the client closed early, and the last request's body and headers. */
 const stats = new Map<string, Seen>();
@@ -171,20 +209,22 @@ export function scriptedBff() {
     }
     const count = /^\/scripted-posts\/([\w-]+)$/.exec(ctx.path);
     if (count) {
-      ctx.body = stats.get(count[1]) ?? { posts: 0, aborted: 0 };
+      ctx.body = seenFor(count[1]!);
       return;
     }
+    const runs = /^\/scripted\/runs\/([\w-]+)\/(events|cancel)$/.exec(ctx.path);
+    if (runs) return runRequest(ctx, runs[1]!, runs[2]!);
     const match = /^\/scripted\/([\w-]+)$/.exec(ctx.path);
     if (!match || ctx.method !== 'POST') return next();
     const name = match[1]!;
     const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name]! : undefined;
     if (!scenario) return next();
     const body = await readJson(ctx.req);
-    const seen = stats.get(name) ?? { posts: 0, aborted: 0 };
+    const seen = seenFor(name);
     seen.posts++;
+    seen.getsAtPost = seen.gets;
     seen.sessionId = body.session_id;
     seen.headers = ctx.headers;
-    stats.set(name, seen);
 
     const refused = scenario.failOdd && seen.posts % 2 === 1 ? scenario.failOdd : scenario.refuse;
     if (refused) {
@@ -197,39 +237,82 @@ export function scriptedBff() {
       return;
     }
 
-    ctx.respond = false;
-    const res = ctx.res;
-    let finished = false;
-    res.on('close', () => {
-      if (!finished) seen.aborted++;
-    });
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const events: Array<[string, unknown]> = scenario.echo
       ? echo(body.message ?? '', ctx.query)
       : scenario.big
         ? big(body.message ?? '', ctx.query)
         : (scenario.raw ?? scenario.events ?? []);
-    const delay = Number(ctx.query.delay ?? 10);
-    let seq = 0;
-    for (const [event, data] of events) {
-      if (res.destroyed) return;
-      // The session id the client sent comes back in `start`, as the real BFF does.
-      const payload = event === 'start' ? { session_id: body.session_id } : data;
-      res.write(sseFrame(event, payload, `run:${++seq}`));
-      if (scenario.heartbeats) res.write(HEARTBEATS[seq % HEARTBEATS.length]);
-      if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs ?? 0);
-      else if (delay) await sleep(delay);
-    }
-    if (scenario.hold) {
-      for (let i = 0; i < 200 && !res.destroyed; i++) await sleep(50);
-    }
-    if (scenario.drop) {
-      // Give the browser time to read what was sent, then cut the connection mid-response.
-      await sleep(300);
-      res.socket?.destroy();
-      return;
-    }
-    finished = true;
-    res.end();
+    await stream(ctx, name, scenario, seen, events, 0, body.session_id);
   };
+}
+
+/** `GET /scripted/runs/<scenario>/events` and `POST …/cancel`, as the BFF answers them. */
+async function runRequest(ctx: Context, name: string, what: string): Promise<void> {
+  const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name]! : {};
+  const seen = seenFor(name);
+  if (what === 'cancel') {
+    seen.cancels++;
+    ctx.status = 202;
+    ctx.body = { run_id: name, status: 'cancelling' };
+    return;
+  }
+  seen.gets++;
+  const lastEventId = ctx.get('last-event-id') || undefined;
+  seen.lastEventIds.push(lastEventId);
+  const refused =
+    scenario.resumeRefusals?.[seen.gets - seen.getsAtPost - 1] ?? (scenario.run ? undefined : refusal('run_not_found'));
+  if (refused) {
+    ctx.status = refused.status;
+    if (refused.json) ctx.body = refused.json;
+    else {
+      ctx.type = 'text/html';
+      ctx.body = refused.html;
+    }
+    return;
+  }
+  const after = Number(lastEventId?.split(':')[1] ?? ctx.query.after ?? 0);
+  await stream(ctx, name, { ...scenario, drop: false, hold: false }, seen, scenario.run!, after, seen.sessionId);
+}
+
+/** Streams `events` after sequence `after`, as the scenario says (pauses, heartbeats, a hold or a cut at the end). */
+async function stream(
+  ctx: Context,
+  name: string,
+  scenario: Scenario,
+  seen: Seen,
+  events: Array<[string, unknown]>,
+  after: number,
+  sessionId: string | undefined,
+): Promise<void> {
+  ctx.respond = false;
+  const res = ctx.res;
+  let finished = false;
+  res.on('close', () => {
+    if (!finished) seen.aborted++;
+  });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // The browser has an answer, even one cut before its first event (else it may send the POST again itself).
+  res.flushHeaders();
+  const delay = Number(ctx.query.delay ?? 10);
+  let seq = after;
+  for (const [event, data] of events.slice(after)) {
+    if (res.destroyed) return;
+    // The session id the client sent comes back in `start`, as the real BFF does, with the run's id.
+    const payload = event === 'start' ? { ...(data as object), session_id: sessionId, run_id: name } : data;
+    res.write(sseFrame(event, payload, `${name}:${++seq}`));
+    if (scenario.heartbeats) res.write(HEARTBEATS[seq % HEARTBEATS.length]);
+    if (scenario.pauseAfter === seq) await sleep(scenario.pauseMs ?? 0);
+    else if (delay) await sleep(delay);
+  }
+  if (scenario.hold) {
+    for (let i = 0; i < 200 && !res.destroyed; i++) await sleep(50);
+  }
+  if (scenario.drop) {
+    // Give the browser time to read what was sent, then cut the connection mid-response.
+    await sleep(300);
+    res.socket?.destroy();
+    return;
+  }
+  finished = true;
+  res.end();
 }

@@ -20,17 +20,18 @@ function setHidden(hidden: boolean): void {
 describe('<agent-chat> transport: one send is exactly one POST', () => {
   beforeEach(() => sessionStorage.clear());
 
-  it('does not send again after a network error', async () => {
-    const before = (await scenarioStats('drop')).posts;
-    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/drop"></agent-chat>`);
+  it('does not send again after a network error before the run began (nothing to resume)', async () => {
+    const before = await scenarioStats('drop-early');
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/drop-early"></agent-chat>`);
     typeAndSend(el, 'What is 5+5?');
     await waitForAlert(el);
     expect($(el, '[role=alert]')!.textContent).to.equal(
       'Could not reach the chat service. Check your connection and try again.',
     );
-    expect($(el, '.text')!.textContent, 'what arrived stays').to.equal('The result');
     await sleep(RETRY_WINDOW_MS);
-    expect((await scenarioStats('drop')).posts).to.equal(before + 1);
+    const after = await scenarioStats('drop-early');
+    expect(after.posts).to.equal(before.posts + 1);
+    expect(after.gets, 'no resume').to.equal(before.gets);
   });
 
   it('checks each event it receives: one that lacks a field its type requires fails the turn, and what came before stays', async () => {

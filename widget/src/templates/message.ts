@@ -43,7 +43,13 @@ function turnTemplate(turn: AssistantEntry, isLast: boolean, ctx: MessageContext
           ? toolTemplate(part, s)
           : nothing,
     )}
-    ${thinking ? html`<div part="thinking" class="thinking">${s.thinking}</div>` : nothing}
+    ${
+      turn.reconnecting
+        ? html`<div part="reconnecting" class="thinking">${s.reconnecting}</div>`
+        : thinking
+          ? html`<div part="thinking" class="thinking">${s.thinking}</div>`
+          : nothing
+    }
     ${turn.status === 'cancelled' ? html`<div class="stopped">${s.stopped}</div>` : nothing}
     ${
       turn.status === 'error'
