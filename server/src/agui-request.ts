@@ -19,7 +19,8 @@ export interface AgUiRequest {
  * (`threadId` as `session_id` is held, and `runId` alike), and a new message no longer than the
  * chat route's. Everything else — however many messages, whatever `state`, `context` and
  * `forwardedProps` hold — is bounded by the body's size: the agent reads the newest messages only
- * (protocol/agent-request.ts, HISTORY_MAX_*) and ignores the rest.
+ * (protocol/agent-request.ts, HISTORY_MAX_*) and ignores the rest. Of `forwardedProps` the BFF reads
+ * one flag, `agentChat.resumable` (protocol/ag-ui.ts).
  */
 export function parseAgUiRequest(body: unknown, maxMessageChars: number): AgUiRequest {
   const read = readRunAgentInput(body);

@@ -196,7 +196,7 @@ describe('<agent-chat protocol="ag-ui"> with the BFF\'s POST /v1/agui (the real 
     expect($(el, '[part~=message-user]')!.textContent).to.contain('xxxx');
   });
 
-  it('reads on after a reload mid-answer, from the run the BFF kept (its id from the events\' SSE ids): the answer once', async () => {
+  it("reads on after a reload mid-answer, from the run the BFF kept (its id from the events' SSE ids): the answer once", async () => {
     const el = await ours('bff-reload');
     typeAndSend(el, 'What is 5+5?');
     await waitUntil(() => $(el, '.text')?.textContent, 'the answer starts', { timeout: 5000 });
