@@ -6,18 +6,18 @@ import { SseResponse } from './sse-response.ts';
 const ERROR_CODE = /\n(?:event: error\ndata: \{|data: \{"type":"RUN_ERROR",)"code":"([^"]*)"/;
 const DONE_STATUS = /"status":"(\w+)"\}\n\n$/;
 const AGUI_LAST = /\ndata: \{"type":"RUN_(?:ERROR|FINISHED)"[^\n]*\n\n$/;
-const AGUI_OUTCOMES: Record<string, string> = { cancelled: 'cancelled', interrupt: 'interrupted' };
-const AGUI_OUTCOME = /"outcome":\{"type":"(\w+)"/;
+const AGUI_OUTCOME = /"outcome":\{"type":"(cancelled|interrupt)"/;
 
 /** The log's outcome of a run whose last batch is `frames`: the error's code, `complete`, `cancelled`… */
 function outcomeOf(frames: string, errorCode: string | undefined): string | undefined {
   const agUi = AGUI_LAST.exec(frames)?.[0];
-  const status = agUi
-    ? errorCode
-      ? 'error'
-      : (AGUI_OUTCOMES[AGUI_OUTCOME.exec(agUi)?.[1] ?? ''] ?? 'complete')
-    : DONE_STATUS.exec(frames)?.[1];
-  return status === 'error' ? (errorCode ?? status) : status;
+  if (!agUi) {
+    const status = DONE_STATUS.exec(frames)?.[1];
+    return status === 'error' ? (errorCode ?? status) : status;
+  }
+  if (errorCode) return errorCode;
+  const outcome = AGUI_OUTCOME.exec(agUi)?.[1];
+  return outcome === 'interrupt' ? 'interrupted' : (outcome ?? 'complete');
 }
 
 /**

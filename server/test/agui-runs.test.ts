@@ -12,7 +12,7 @@ import {
 } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type StreamEvent, send } from '../../test/support/http-client.ts';
 import { type RedisServer, startRedis } from '../../test/support/redis-server.ts';
-import { within } from '../../test/support/wait.ts';
+import { waitFor, within } from '../../test/support/wait.ts';
 
 /**
  * `POST /v1/agui` runs are kept in the run store like the chat route's: read on with
@@ -113,6 +113,14 @@ for (const kind of ['in process', 'Redis'] as const) {
         await Promise.all([post.finished, other.finished]);
         assertCancelled(post.events, 'stop');
         assert.deepEqual(other.events, post.events);
+        const logged = () => bff.logs.filter((l) => l.msg === 'request' && l.run_id === runId);
+        await waitFor(() => logged().length === 3, 'the POST, the GET and the cancel in the log');
+        assert.deepEqual(
+          logged()
+            .map(({ path, outcome }) => `${path} ${outcome}`)
+            .sort(),
+          [`/v1/agui cancelled`, `/v1/chat/runs/${runId}/cancel ok`, `/v1/chat/runs/${runId}/events cancelled`],
+        );
 
         fake.next(agUiSlowAnswer(2, 0));
         const next = agUi(bff, input('stop'));
