@@ -63,6 +63,7 @@ const steps: Step[] = [
   { name: 'ttfe', ...node('bench/ttfe.ts') },
   { name: 'memory', ...node('bench/memory.ts') },
   { name: 'slow clients', ...node('bench/slow-clients.ts') },
+  { name: 'runs', ...node('bench/runs.ts') },
 ];
 const summary: string[] = [];
 const failed: string[] = [];
@@ -72,7 +73,7 @@ for (const step of steps) {
   if (step.summarize) {
     summary.push(step.summarize(code, lines));
   } else {
-    summary.push(...lines.filter((line) => /^(PASS|MISS)\b/.test(line)));
+    summary.push(...lines.filter((line) => /^(PASS|MISS|INFO)\b/.test(line)));
     if (code !== 0) failed.push(step.name);
   }
 }

@@ -43,6 +43,11 @@ export function figure(
   return pass;
 }
 
+/** Prints a figure that has no target, `INFO  <name>  <measured>`, for `npm run bench`'s summary too. */
+export function info(name: string, measured: string): void {
+  console.log(`INFO  ${name.padEnd(44)} ${measured.padStart(14)}`);
+}
+
 /**
  * The reason a latency difference cannot be trusted, if it cannot: when the reference path's own
  * p99 is many times the target, the machine's load decides the difference, which may even come

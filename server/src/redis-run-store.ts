@@ -18,6 +18,12 @@ import { CHAT_WIRE, type RunEndings, endsRun } from './run-wire.ts';
  */
 export const LEASE_MS = 5000;
 const RENEW_MS = LEASE_MS / 3;
+/**
+ * How long a batch may wait to be appended, so that a run streaming token by token makes one append
+ * for several (fewer Redis round trips and less CPU on both sides); `done` goes at once. Readers here
+ * never wait for it; readers on other instances get the run this much later at most.
+ */
+const APPEND_LINGER_MS = 50;
 /** Entries read per XRANGE while a reader catches up. */
 const CATCH_UP_COUNT = 256;
 
@@ -141,6 +147,8 @@ interface Shared {
   sending: { frames: string; last: number; final: boolean } | undefined;
   /** The appends on their way. */
   flight: Promise<void> | undefined;
+  /** The append waiting for APPEND_LINGER_MS to pass. */
+  linger: NodeJS.Timeout | undefined;
   /** Frames recorded since, joined into one append when `sending` is in. */
   waiting: string[];
   final: boolean;
@@ -225,6 +233,7 @@ export class RedisRunStore implements RunStore {
       run,
       sending: undefined,
       flight: undefined,
+      linger: undefined,
       waiting: [],
       final: false,
       ended: false,
@@ -257,7 +266,8 @@ export class RedisRunStore implements RunStore {
     if (!shared?.kept) return;
     shared.waiting.push(frames);
     shared.final ||= final;
-    void this.send(shared);
+    if (final) void this.send(shared);
+    else if (!shared.flight) shared.linger ??= setTimeout(() => void this.send(shared), APPEND_LINGER_MS);
   }
 
   async readElsewhere(run: Run): Promise<boolean> {
@@ -340,6 +350,8 @@ export class RedisRunStore implements RunStore {
 
   /** Appends what waits, one batch at a time (all callers share the appends on their way); what fails is retried by the next tick. */
   private send(shared: Shared): Promise<void> {
+    clearTimeout(shared.linger);
+    shared.linger = undefined;
     shared.flight ??= this.flush(shared).finally(() => {
       shared.flight = undefined;
       this.releaseWhenWritten(shared);

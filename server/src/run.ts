@@ -116,11 +116,12 @@ export class Run<E = unknown> implements ChatSink<E> {
       return true;
     }
     if (final) this.over = true;
-    this.host.recorded(this, frames, final);
     for (const reader of this.readers) {
       if (reader.next === first && reader.ready) reader.write(frames, this.last, final);
       else this.feed(reader);
     }
+    // The readers here first: the live path never waits for the store (Redis).
+    this.host.recorded(this, frames, final);
     return true;
   }
 

@@ -227,15 +227,7 @@ export function scriptedBff() {
     seen.headers = ctx.headers;
 
     const refused = scenario.failOdd && seen.posts % 2 === 1 ? scenario.failOdd : scenario.refuse;
-    if (refused) {
-      ctx.status = refused.status;
-      if (refused.json) ctx.body = refused.json;
-      else {
-        ctx.type = 'text/html';
-        ctx.body = refused.html;
-      }
-      return;
-    }
+    if (refused) return refuse(ctx, refused);
 
     const events: Array<[string, unknown]> = scenario.echo
       ? echo(body.message ?? '', ctx.query)
@@ -244,6 +236,16 @@ export function scriptedBff() {
         : (scenario.raw ?? scenario.events ?? []);
     await stream(ctx, name, scenario, seen, events, 0, body.session_id);
   };
+}
+
+/** Answers a request as `refused` says: its status, and its JSON error or its page. */
+function refuse(ctx: Context, refused: Refusal): void {
+  ctx.status = refused.status;
+  if (refused.json) ctx.body = refused.json;
+  else {
+    ctx.type = 'text/html';
+    ctx.body = refused.html;
+  }
 }
 
 /** `GET /scripted/runs/<scenario>/events` and `POST …/cancel`, as the BFF answers them. */
@@ -261,15 +263,7 @@ async function runRequest(ctx: Context, name: string, what: string): Promise<voi
   seen.lastEventIds.push(lastEventId);
   const refused =
     scenario.resumeRefusals?.[seen.gets - seen.getsAtPost - 1] ?? (scenario.run ? undefined : refusal('run_not_found'));
-  if (refused) {
-    ctx.status = refused.status;
-    if (refused.json) ctx.body = refused.json;
-    else {
-      ctx.type = 'text/html';
-      ctx.body = refused.html;
-    }
-    return;
-  }
+  if (refused) return refuse(ctx, refused);
   const after = Number(lastEventId?.split(':')[1] ?? ctx.query.after ?? 0);
   await stream(ctx, name, { ...scenario, drop: false, hold: false }, seen, scenario.run!, after, seen.sessionId);
 }
