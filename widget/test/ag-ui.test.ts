@@ -211,13 +211,22 @@ describe('<agent-chat protocol="ag-ui"> with the BFF\'s POST /v1/agui (the real 
     expect($(again, '[role=alert]')).to.equal(null);
   });
 
-  it('is stopped by the stop button, and the conversation can go on at once', async () => {
+  it('is stopped by the stop button, at the BFF too (its cancel endpoint), and the conversation can go on at once', async () => {
     const el = await ours('bff-stop');
+    const runIds: string[] = [];
+    el.addEventListener('agent-chat-event', ({ detail }) => {
+      if (detail.event === 'start') runIds.push(detail.data.run_id);
+    });
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     await waitUntil(() => $(el, '.text')?.textContent, 'the answer starts', { timeout: 5000 });
     el.stop();
     expect((await done).status).to.equal('cancelled');
+    // The run the BFF kept (the widget asks it to outlive a hang-up) ended cancelled, not answered.
+    expect(runIds[0]).to.match(/^[\w-]{22}$/);
+    const kept = await (await fetch(`${bff}/v1/chat/runs/${runIds[0]}/events`)).text();
+    const last = JSON.parse(kept.trim().split('\n').at(-1)!.slice('data: '.length));
+    expect([last.type, last.outcome]).to.deep.equal(['RUN_FINISHED', { type: 'cancelled' }]);
     // The BFF let go of the conversation: the next message is not refused as busy.
     let answer = await ask(el, 'What is 2+3?');
     for (let i = 0; i < 20 && answer.status === 'error'; i++) {
