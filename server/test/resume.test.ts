@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Bff, startBff } from '../../test/support/bff.ts';
 import {
+  answer,
   type FakeAgentCore,
   slowAnswer,
   stallAfterStart,
@@ -120,6 +121,18 @@ for (const kind of ['in process', 'Redis'] as const) {
         await again.finished;
         assert.deepEqual(tokens([...back.events, ...again.events]), words(20));
         assert.deepEqual(again.events.at(-1)?.data, { status: 'complete' });
+      });
+    });
+
+    it('the conversation is free the moment done arrives: a next message sent at once is never refused (409)', async () => {
+      await withBff({}, async (fake, bff) => {
+        for (let turn = 1; turn <= 20; turn++) {
+          fake.next(answer(`Answer ${turn}.`));
+          const post = new ChatStream(bff.url, { message: `Question ${turn}`, session_id: 'at-once' });
+          await post.until((s) => s.has('done') || (s.response !== undefined && s.response.statusCode !== 200));
+          assert.equal(post.response?.statusCode, 200, `turn ${turn}: ${post.raw}`);
+        }
+        assert.equal(fake.calls.length, 20);
       });
     });
 
