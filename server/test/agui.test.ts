@@ -391,6 +391,29 @@ describe('POST /v1/agui: failures become RUN_ERROR, with our codes and sentences
     assert.doesNotMatch(raw, /vendor-thing|a comment/);
   });
 
+  it('writes the last event with its type first, however the agent wrote it: readers and the run store tell the end by it', async () => {
+    suite.fake.next(
+      agUiAnswer(
+        (call) => [{ type: 'RUN_STARTED', ...ids(call) }],
+        async (call) => {
+          const { threadId, runId } = ids(call);
+          await call.raw(`data: ${JSON.stringify({ threadId, runId, type: 'RUN_FINISHED' })}\n\n`);
+          call.end();
+        },
+      ),
+    );
+    const { events, raw } = await stream(suite.bff, input('Hi', { threadId: 'type-first' }));
+    assert.deepEqual(events.at(-1)!.data, { type: 'RUN_FINISHED', threadId: 'type-first', runId: 'run-1' });
+    assert.match(raw, /\ndata: \{"type":"RUN_FINISHED","threadId":"type-first","runId":"run-1"\}\n\n$/);
+    // A reader after the end gets the whole run, and it ends (the store knew its last frame).
+    const again = ChatStream.resume(suite.bff.url, events[0]!.id!.split(':')[0]!);
+    await again.finished;
+    assert.deepEqual(
+      again.events.map((e) => e.data),
+      events.map((e) => e.data),
+    );
+  });
+
   it("reports the runtime's own error event as agent_failed", async () => {
     suite.fake.next(
       agUiAnswer(
