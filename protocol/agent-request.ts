@@ -86,3 +86,11 @@ export const RESUME_NOTE_MAX_CHARS = 1_000;
  */
 export const HISTORY_MAX_MESSAGES = 100;
 export const HISTORY_MAX_CHARS = 16_000;
+
+/**
+ * What a client sends of the conversation in all, in characters: the widget sends the newest
+ * messages that fit (as AG-UI, counted as JSON, the one being sent always; on the chat route, the
+ * turns' `content`, which the BFF holds `history` to). Four times what the agent keeps by default
+ * (AGENT_MEMORY_TOKENS, 8,000 tokens of about 4 characters), and far inside the BFF's bound on a body.
+ */
+export const HISTORY_MAX_TOTAL_CHARS = 128_000;

@@ -1,3 +1,4 @@
+import type { HistoryTurn } from './agent-request.ts';
 import type { ChatError } from './chat-errors.ts';
 
 export type { ChatError };
@@ -37,6 +38,12 @@ export type ChatEvent = { [K in ChatEventName]: { event: K; data: ChatEventData[
 export interface ChatRequest {
   message: string;
   session_id?: string;
+  /**
+   * The turns before `message` as the chat shows them, oldest first: at most HISTORY_MAX_MESSAGES,
+   * with at most HISTORY_MAX_TOTAL_CHARS characters of `content` in all. The agent uses them only
+   * when it has no memory of the conversation (protocol/agent-request.ts).
+   */
+  history?: HistoryTurn[];
 }
 
 /**

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import {
-  PAGE_TOOL_DESCRIPTION_MAX_CHARS,
-  PAGE_TOOL_PARAMETERS_MAX_CHARS,
-  PAGE_TOOL_PARAMETERS_MAX_DEPTH,
-  PAGE_TOOL_RESULT_MAX_CHARS,
-  PAGE_TOOLS_MAX,
-  type PageTool,
-  TOOL_NAME_PATTERN,
-} from '../../protocol/agent-request.ts';
+import { PAGE_TOOL_RESULT_MAX_CHARS, type PageTool } from '../../protocol/agent-request.ts';
+import { type Checked, checkPageTools } from '../../protocol/page-tools.ts';
 
 /**
  * Page tools: tools a request brings that run in the browser (navigate, fill a form, read the
@@ -26,58 +19,19 @@ export interface PageTools {
 
 export const NO_PAGE_TOOLS: PageTools = Object.freeze({ list: Object.freeze([]), digest: '' });
 
-type Read<T> = { ok: true; value: T } | { ok: false; message: string };
-
-const bad = (message: string): Read<never> => ({ ok: false, message: `Bad page tools: ${message}` });
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** How deeply `value` nests, counted without recursion (a hostile schema may nest a million levels) and given up past `limit`. */
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
+/**
+ * Checks a request's `tools` (Wire 1 `tools`, or an AG-UI RunAgentInput's; see protocol/page-tools.ts,
+ * where `reserved` are the agent's own tool names) and names the list by a digest of its content.
+ */
+export function readPageTools(raw: unknown, reserved: ReadonlySet<string>): Checked<PageTools> {
+  const checked = checkPageTools(raw, reserved);
+  return checked.ok ? { ok: true, value: pageTools(checked.value) } : checked;
 }
 
-/**
- * Checks a request's `tools` (Wire 1 `tools`, or an AG-UI RunAgentInput's): at most PAGE_TOOLS_MAX,
- * each named like a provider's tool (and not like one of the agent's own, `reserved`), described,
- * with an object JSON Schema of bounded size and depth. Absent or empty means none.
- */
-export function readPageTools(raw: unknown, reserved: ReadonlySet<string>): Read<PageTools> {
-  if (raw === undefined || raw === null) return { ok: true, value: NO_PAGE_TOOLS };
-  if (!Array.isArray(raw)) return bad('"tools" must be an array of {name, description, parameters}.');
-  if (raw.length === 0) return { ok: true, value: NO_PAGE_TOOLS };
-  if (raw.length > PAGE_TOOLS_MAX) return bad(`at most ${PAGE_TOOLS_MAX} tools, not ${raw.length}.`);
-  const list: PageTool[] = [];
-  const names = new Set<string>();
-  for (const [i, item] of raw.entries()) {
-    if (!isPlainObject(item)) return bad(`tool ${i} is not an object.`);
-    const { name, description, parameters = { type: 'object', properties: {} } } = item;
-    if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name))
-      return bad(`tool ${i}'s name must be 1-64 letters, digits, "_" or "-".`);
-    if (reserved.has(name)) return bad(`"${name}" is the name of one of the agent's own tools.`);
-    if (names.has(name)) return bad(`"${name}" is named twice.`);
-    if (typeof description !== 'string' || !description.trim()) return bad(`"${name}" needs a description.`);
-    if (description.length > PAGE_TOOL_DESCRIPTION_MAX_CHARS)
-      return bad(`"${name}"'s description is longer than ${PAGE_TOOL_DESCRIPTION_MAX_CHARS} characters.`);
-    if (!isPlainObject(parameters) || parameters.type !== 'object')
-      return bad(`"${name}"'s parameters must be a JSON Schema of type "object".`);
-    if (depthExceeds(parameters, PAGE_TOOL_PARAMETERS_MAX_DEPTH))
-      return bad(`"${name}"'s parameters nest deeper than ${PAGE_TOOL_PARAMETERS_MAX_DEPTH} levels.`);
-    if (JSON.stringify(parameters).length > PAGE_TOOL_PARAMETERS_MAX_CHARS)
-      return bad(`"${name}"'s parameters are longer than ${PAGE_TOOL_PARAMETERS_MAX_CHARS} characters of JSON.`);
-    names.add(name);
-    list.push({ name, description, parameters });
-  }
-  const digest = createHash('sha256').update(JSON.stringify(list)).digest('base64url');
-  return { ok: true, value: { list, digest } };
+/** A checked list of page tools, named by a digest of its exact content. */
+export function pageTools(list: PageTool[]): PageTools {
+  if (list.length === 0) return NO_PAGE_TOOLS;
+  return { list, digest: createHash('sha256').update(JSON.stringify(list)).digest('base64url') };
 }
 
 /** Where a run's page tools travel through the graph: its config, so they last one run and no longer. */

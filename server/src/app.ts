@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
 import { requireBearer } from './auth.ts';
+import { agUiBodyErrors, agUiJsonOptions, streamAgUi } from './agui-route.ts';
 import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
@@ -31,6 +32,7 @@ export interface AppDeps {
 // The repository root, from server/src/ and from the production build in server/dist/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
+const AGUI_PATH = '/v1/agui';
 const RUNS_PATH = '/v1/chat/runs';
 const RUN_EVENTS_PATH = `${RUNS_PATH}/:runId/events`;
 const RUN_CANCEL_PATH = `${RUNS_PATH}/:runId/cancel`;
@@ -72,7 +74,6 @@ export function createApp({
   });
   app.all('/health', methodNotAllowed('GET, HEAD'));
 
-  const limitBytes = bodyLimitBytes(config.maxMessageChars);
   const origins = [...config.publicOrigins, ...config.allowedOrigins];
   const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
@@ -83,20 +84,28 @@ export function createApp({
   const acceptsStream: RequestHandler = (req, _res, next) =>
     next(req.headers.accept && !req.accepts('text/event-stream') ? new HttpError('not_acceptable') : undefined);
 
+  // The two stream routes, Wire 2's and AG-UI's, behind the same guards; one rate limit counts both.
+  const streamPaths = [CHAT_PATH, AGUI_PATH];
   // CORS answers preflights itself.
-  app.use(CHAT_PATH, noStore, corsGuard(origins, 'POST'));
-  app.post(
-    CHAT_PATH,
+  app.use(streamPaths, noStore, corsGuard(origins, 'POST'));
+  const guards: RequestHandler[] = [
     ...caller,
     rateLimit(config, logger, store.rateLimitStore('chat')),
     (req, _res, next) => next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type')),
     acceptsStream,
-    express.json({ limit: limitBytes, inflate: false }),
-    (req, res) => streamChat(req, res, { config, invokeAgent, runs, store, logger }),
+  ];
+  const deps = { config, invokeAgent, runs, store, logger };
+  app.post(
+    CHAT_PATH,
+    ...guards,
+    express.json({ limit: bodyLimitBytes(config.maxMessageChars), inflate: false }),
+    (req, res) => streamChat(req, res, deps),
   );
-  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
+  const agUi: RequestHandler = (req, res) => streamAgUi(req, res, deps);
+  app.post(AGUI_PATH, ...guards, express.json(agUiJsonOptions), agUiBodyErrors, agUi);
+  app.all(streamPaths, methodNotAllowed('POST, OPTIONS'));
 
-  // Resuming and stopping runs: the same guards as the POST, their own count of requests.
+  // Resuming and stopping runs (of either route): the same guards as the POST, their own count of requests.
   app.use(RUNS_PATH, noStore, corsGuard(origins, 'GET, POST'));
   const runsLimit = rateLimit(config, logger, store.rateLimitStore('runs'));
   app.get(RUN_EVENTS_PATH, ...caller, runsLimit, acceptsStream, (req, res) => readRun(req, res, { config, store }));
@@ -113,7 +122,7 @@ export function createApp({
   app.use((req, _res, next) => next(new HttpError('not_found', { method: req.method, path: req.path })));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const known = error instanceof HttpError ? error : bodyParserError(error, limitBytes);
+    const known = error instanceof HttpError ? error : bodyParserError(error);
     if (!known)
       logger.error(
         { request_id: res.locals.requestId, error: error instanceof Error ? error.stack : String(error) },

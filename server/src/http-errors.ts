@@ -17,14 +17,14 @@ export class HttpError extends Error {
   }
 }
 
-/** The HttpError for a failure of express.json (body-parser), which marks its errors with `type`. */
-export function bodyParserError(error: unknown, limitBytes: number): HttpError | undefined {
-  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+/** The HttpError for a failure of express.json (body-parser), which marks its errors with `type` (and the route's `limit`). */
+export function bodyParserError(error: unknown): HttpError | undefined {
+  const { type, status, limit } = (error ?? {}) as { type?: unknown; status?: unknown; limit?: unknown };
   switch (type) {
     case 'entity.parse.failed':
       return new HttpError('invalid_json');
     case 'entity.too.large':
-      return new HttpError('body_too_large', { max: limitBytes });
+      return new HttpError('body_too_large', { max: Number(limit) });
     case 'encoding.unsupported':
       return new HttpError('unsupported_encoding');
     case 'charset.unsupported':
