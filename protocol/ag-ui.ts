@@ -18,6 +18,13 @@ import { RESUME_NOTE_MAX_CHARS } from './agent-request.ts';
  */
 
 /**
+ * The largest RunAgentInput the BFF's `POST /v1/agui` takes, in bytes (larger: 413): the agent
+ * runtime's own limit on a body (Fastify's default, which `bedrock-agentcore` keeps). Within it, a
+ * client may send a conversation of any length; the agent reads its newest HISTORY_MAX_MESSAGES.
+ */
+export const AGUI_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
  * `TOOL_CALL_RESULT` has no field for a failure (AG-UI's `ToolMessage` has `error`), so the agent
  * reports a tool that failed with the reason as `content` and as this event `metadata`.
  */
@@ -25,6 +32,29 @@ export interface ToolResultMetadata {
   /** Why the tool failed, fit for people (the same text as `content`). Absent when it succeeded. */
   error?: string;
 }
+
+/**
+ * The `metadata` of a RUN_ERROR the BFF sends (`POST /v1/agui`): its `code` is a Wire 2 code
+ * (chat-errors.ts, the agent's included) and its `message` that code's sentence, never an
+ * upstream's words; this says whether sending the same input again may work.
+ */
+export interface RunErrorMetadata {
+  retryable: boolean;
+}
+
+/**
+ * What a client puts in a RunAgentInput's `forwardedProps` for the BFF (`POST /v1/agui`), under
+ * `agentChat`: `resumable: true` keeps the run going for RESUME_GRACE_MS when the connection drops,
+ * for the client to read on (`GET /v1/chat/runs/{id}/events`) or stop it (`…/cancel`). Without it,
+ * hanging up stops the run, as AG-UI clients expect of aborting one. The agent ignores it.
+ */
+export interface AgentChatForwardedProps {
+  agentChat?: { resumable?: boolean };
+}
+
+/** Whether a RunAgentInput's `forwardedProps` ask the BFF to keep the run through a dropped connection. */
+export const isResumable = (forwardedProps: unknown): boolean =>
+  (forwardedProps as AgentChatForwardedProps | null | undefined)?.agentChat?.resumable === true;
 
 /** `CUSTOM.name` of the follow-up suggestions event; its `value` is a `SuggestionsValue`. */
 export const SUGGESTIONS_EVENT = 'suggestions';

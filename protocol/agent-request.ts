@@ -1,3 +1,5 @@
+import type { Checked } from './page-tools.ts';
+
 /**
  * What callers send the agent runtime's `POST /invocations`. Two bodies are accepted:
  *
@@ -79,67 +81,17 @@ export const PAGE_TOOL_PARAMETERS_MAX_DEPTH = 16;
 export const PAGE_TOOL_RESULT_MAX_CHARS = 8_000;
 export const RESUME_NOTE_MAX_CHARS = 1_000;
 
-/**
- * A check's outcome: the value, or what is wrong with it — a phrase without the final full stop,
- * which each receiver puts in its own sentence (the agent's `bad_request`, the BFF's 400s).
- */
-export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-const refused = (problem: string): Checked<never> => ({ ok: false, problem });
-
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Whether `value` nests deeper than `limit`, counted without recursion (a hostile schema may nest a million levels). */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/**
- * A request's page tools, checked against the bounds above (the BFF and the agent run the same
- * checks; the agent also refuses the names of its own tools): absent, `null` or `[]` is none; an
- * absent `parameters` is a schema without arguments. Other fields of a tool are dropped.
- */
-export function checkPageTools(raw: unknown): Checked<PageTool[]> {
-  if (raw === undefined || raw === null) return { ok: true, value: [] };
-  if (!Array.isArray(raw)) return refused('"tools" must be an array of {name, description, parameters}');
-  if (raw.length > PAGE_TOOLS_MAX) return refused(`at most ${PAGE_TOOLS_MAX} tools, not ${raw.length}`);
-  const list: PageTool[] = [];
-  const names = new Set<string>();
-  for (const [i, item] of raw.entries()) {
-    if (!isPlainObject(item)) return refused(`tool ${i} is not an object`);
-    const { name, description, parameters = { type: 'object', properties: {} } } = item;
-    if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name))
-      return refused(`tool ${i}'s name must be 1-64 letters, digits, "_" or "-"`);
-    if (names.has(name)) return refused(`"${name}" is named twice`);
-    if (typeof description !== 'string' || !description.trim()) return refused(`"${name}" needs a description`);
-    if (description.length > PAGE_TOOL_DESCRIPTION_MAX_CHARS)
-      return refused(`"${name}"'s description is longer than ${PAGE_TOOL_DESCRIPTION_MAX_CHARS} characters`);
-    if (!isPlainObject(parameters) || parameters.type !== 'object')
-      return refused(`"${name}"'s parameters must be a JSON Schema of type "object"`);
-    if (nestsDeeperThan(parameters, PAGE_TOOL_PARAMETERS_MAX_DEPTH))
-      return refused(`"${name}"'s parameters nest deeper than ${PAGE_TOOL_PARAMETERS_MAX_DEPTH} levels`);
-    if (JSON.stringify(parameters).length > PAGE_TOOL_PARAMETERS_MAX_CHARS)
-      return refused(`"${name}"'s parameters are longer than ${PAGE_TOOL_PARAMETERS_MAX_CHARS} characters of JSON`);
-    names.add(name);
-    list.push({ name, description, parameters });
-  }
-  return { ok: true, value: list };
-}
-
 const BAD_RESUME =
-  '"resume" must be {id, approved: boolean, note?: string} for an approval, or {id, result: string} or {id, error: string} for a page tool';
+  '"resume" must be {id, approved: boolean, note?: string} for an approval, or {id, result: string} or {id, error: string} for a page tool.';
+const refused = (message: string): Checked<never> => ({ ok: false, message });
 
 /**
- * A Wire 1 `resume`, checked: exactly one of `approved` (with an optional `note`), `result` or
- * `error`, for one non-empty call id. (The agent cuts a result at PAGE_TOOL_RESULT_MAX_CHARS.)
+ * A Wire 1 `resume`, checked (by the BFF and the agent alike): exactly one of `approved` (with an
+ * optional `note`), `result` or `error`, for one non-empty call id. (The agent cuts a result at
+ * PAGE_TOOL_RESULT_MAX_CHARS.) A request's page tools are checked by protocol/page-tools.ts.
  */
 export function checkResume(raw: unknown): Checked<ResumeAnswer> {
   if (!isPlainObject(raw)) return refused(BAD_RESUME);
@@ -149,7 +101,7 @@ export function checkResume(raw: unknown): Checked<ResumeAnswer> {
   if (approved !== undefined) {
     if (typeof approved !== 'boolean' || (note !== undefined && typeof note !== 'string')) return refused(BAD_RESUME);
     if (typeof note === 'string' && note.length > RESUME_NOTE_MAX_CHARS)
-      return refused(`The note is longer than ${RESUME_NOTE_MAX_CHARS} characters`);
+      return refused(`The note is longer than ${RESUME_NOTE_MAX_CHARS} characters.`);
     return { ok: true, value: { id, approved, ...(typeof note === 'string' && { note }) } };
   }
   if (typeof result === 'string') return { ok: true, value: { id, result } };
@@ -164,3 +116,11 @@ export function checkResume(raw: unknown): Checked<ResumeAnswer> {
  */
 export const HISTORY_MAX_MESSAGES = 100;
 export const HISTORY_MAX_CHARS = 16_000;
+
+/**
+ * What a client sends of the conversation in all, in characters: the widget sends the newest
+ * messages that fit (as AG-UI, counted as JSON, the one being sent always; on the chat route, the
+ * turns' `content`, which the BFF holds `history` to). Four times what the agent keeps by default
+ * (AGENT_MEMORY_TOKENS, 8,000 tokens of about 4 characters), and far inside the BFF's bound on a body.
+ */
+export const HISTORY_MAX_TOTAL_CHARS = 128_000;

@@ -31,14 +31,27 @@ export const CHAT_ERRORS = {
     message: '"message" is required and must be a non-empty string (or "resume", to answer a paused run).',
   },
   message_and_resume: { status: 400, retryable: false, message: 'Send "message" or "resume", not both.' },
-  invalid_resume: { status: 400, retryable: false, message: '{problem}.' },
-  invalid_tools: { status: 400, retryable: false, message: 'Bad page tools in "tools": {problem}.' },
+  invalid_resume: { status: 400, retryable: false, message: '{explanation}' },
+  invalid_tools: { status: 400, retryable: false, message: '{explanation}' },
   invalid_feedback: { status: 400, retryable: false, message: 'Bad feedback: {problem}.' },
   message_too_long: { status: 400, retryable: false, message: '"message" must be at most {max} characters.' },
   invalid_session_id: {
     status: 400,
     retryable: false,
     message: '"session_id" must be 1–256 characters of A-Z a-z 0-9 . _ : -',
+  },
+  invalid_history: {
+    status: 400,
+    retryable: false,
+    message:
+      '"history" must be a list of at most {max_turns} turns {"role": "user" | "assistant", "content": "…"}, with at most {max_chars} characters of content in all.',
+  },
+  // Before a stream, POST /v1/agui: the RunAgentInput (its first problem, in a sentence for the caller).
+  invalid_run_input: { status: 400, retryable: false, message: '{explanation}' },
+  invalid_id: {
+    status: 400,
+    retryable: false,
+    message: '"{field}" must be 1–256 characters of A-Z a-z 0-9 . _ : -',
   },
   request_aborted: { status: 400, retryable: false, message: 'The request body was cut off.' },
   invalid_body_size: { status: 400, retryable: false, message: 'The body does not match its Content-Length.' },

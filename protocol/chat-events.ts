@@ -1,4 +1,4 @@
-import type { PageTool, ResumeAnswer } from './agent-request.ts';
+import type { HistoryTurn, PageTool, ResumeAnswer } from './agent-request.ts';
 import type { ChatError } from './chat-errors.ts';
 
 export type { ChatError, PageTool, ResumeAnswer };
@@ -60,6 +60,13 @@ export interface ChatRequest {
   resume?: ResumeAnswer;
   session_id?: string;
   tools?: PageTool[];
+  /**
+   * The turns before `message` as the chat shows them, oldest first: at most HISTORY_MAX_MESSAGES,
+   * with at most HISTORY_MAX_TOTAL_CHARS characters of `content` in all. The agent uses them only
+   * when it has no memory of the conversation (protocol/agent-request.ts). A resume may carry them
+   * too; they are not passed on (a paused run lives in the agent's memory).
+   */
+  history?: HistoryTurn[];
 }
 
 /** Body of `POST /v1/chat/feedback`: the user's rating of one answer (the run with this id). */

@@ -4,12 +4,12 @@ import type { ChatError } from './chat-errors.ts';
 import type { ChatEvent } from './chat-events.ts';
 
 /**
- * The browser's error for an agent's AGENT_ERROR: an allowlist, not a filter. A code of the
- * catalogue (agent-errors.ts) comes with that code's fixed sentence, which is what our agent says;
- * any other code is `agent_error`. Whatever else the agent wrote — it is a separate deployment,
- * maybe not ours — stays out of the browser.
+ * The browser's error for an agent's AGENT_ERROR (or AG-UI RUN_ERROR): an allowlist, not a filter.
+ * A code of the catalogue (agent-errors.ts) comes with that code's fixed sentence, which is what our
+ * agent says; any other code is `agent_error`. Whatever else the agent wrote — it is a separate
+ * deployment, maybe not ours — stays out of the browser.
  */
-function agentError(code: string): ChatError {
+export function agentError(code: string): ChatError {
   const known = isAgentErrorCode(code) ? code : 'agent_error';
   const { message, retryable } = AGENT_ERRORS[known];
   return { code: known, message, retryable };

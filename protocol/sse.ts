@@ -1,7 +1,8 @@
 /**
  * Server-sent events, as both wires frame them: `event: <name>` and one `data:` line of JSON per
- * event (Wire 2 adds `id: <run>:<sequence>`), comments (`: ping`) between them. One encoder and one
- * incremental decoder for every process; the browser decodes with fetch-event-source.
+ * event (Wire 2 adds `id: <run>:<sequence>`), comments (`: ping`) between them; AG-UI's are one
+ * `data:` line each. One encoder and one incremental decoder for every process; the browser decodes
+ * with fetch-event-source.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { type EventSourceParser, createParser } from 'eventsource-parser';
@@ -19,6 +20,15 @@ export interface SseMessage {
  */
 export function sseFrame(event: string, data: unknown, id?: string): string {
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * One AG-UI event's frame: its JSON on a single `data:` line, as @ag-ui/encoder writes it (AG-UI
+ * names its events inside the JSON, not with `event:`). `json` must hold no raw CR or LF, which
+ * JSON.stringify never writes; `id` as for sseFrame.
+ */
+export function dataFrame(json: string, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}data: ${json}\n\n`;
 }
 
 /** Raised when one SSE event grows past the parser's size limit before it completes. */

@@ -22,7 +22,7 @@ type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 /** The answer a Wire 1 `resume` carries (`checkResume`), as the answers to a pause. */
 export function readResume(raw: unknown): Read<Answers> {
   const checked = checkResume(raw);
-  if (!checked.ok) return { ok: false, message: `${checked.problem}.` };
+  if (!checked.ok) return checked;
   const { id, ...answer } = checked.value;
   return { ok: true, value: { [id]: answer as Answer } };
 }

@@ -1,6 +1,7 @@
-import type { ContentPart, Message, ToolCall as AgUiToolCall } from '@ag-ui/core';
+import type { Message, ToolCall as AgUiToolCall } from '@ag-ui/core';
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
+import { textOf } from '../../protocol/ag-ui-input.ts';
 import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGES, TOOL_NAME_PATTERN } from '../../protocol/agent-request.ts';
 
 /**
@@ -27,12 +28,6 @@ import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGES, TOOL_NAME_PATTERN } from '../.
 const MAX_ARGUMENTS_CHARS = 2_000;
 
 const clip = (text: string) => (text.length > HISTORY_MAX_CHARS ? text.slice(0, HISTORY_MAX_CHARS) : text);
-
-/** The text of a message's content: a string, or the text parts of a list (other parts are dropped). */
-export function textOf(content: string | ContentPart[] | undefined): string {
-  if (typeof content === 'string') return content;
-  return (content ?? []).flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-}
 
 /** A replayable tool call, or undefined. */
 function toolCall({ id, function: fn }: AgUiToolCall, seen: Set<string>): ToolCall | undefined {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { PAGE_TOOL_RESULT_MAX_CHARS, type PageTool, checkPageTools } from '../../protocol/agent-request.ts';
+import { PAGE_TOOL_RESULT_MAX_CHARS, type PageTool } from '../../protocol/agent-request.ts';
+import { type Checked, checkPageTools } from '../../protocol/page-tools.ts';
 
 /**
  * Page tools: tools a request brings that run in the browser (navigate, fill a form, read the
@@ -18,23 +19,19 @@ export interface PageTools {
 
 export const NO_PAGE_TOOLS: PageTools = Object.freeze({ list: Object.freeze([]), digest: '' });
 
-type Read<T> = { ok: true; value: T } | { ok: false; message: string };
-
 /**
- * Checks a request's `tools` (Wire 1 `tools`, or an AG-UI RunAgentInput's) as the BFF does
- * (`checkPageTools`: at most PAGE_TOOLS_MAX, named like a provider's tool, described, an object JSON
- * Schema of bounded size and depth), and refuses the names of the agent's own tools (`reserved`).
- * Absent or empty means none.
+ * Checks a request's `tools` (Wire 1 `tools`, or an AG-UI RunAgentInput's; see protocol/page-tools.ts,
+ * where `reserved` are the agent's own tool names) and names the list by a digest of its content.
  */
-export function readPageTools(raw: unknown, reserved: ReadonlySet<string>): Read<PageTools> {
-  const checked = checkPageTools(raw);
-  if (!checked.ok) return { ok: false, message: `Bad page tools: ${checked.problem}.` };
-  const list = checked.value;
-  if (list.length === 0) return { ok: true, value: NO_PAGE_TOOLS };
-  const own = list.find((tool) => reserved.has(tool.name));
-  if (own) return { ok: false, message: `Bad page tools: "${own.name}" is the name of one of the agent's own tools.` };
-  const digest = createHash('sha256').update(JSON.stringify(list)).digest('base64url');
-  return { ok: true, value: { list, digest } };
+export function readPageTools(raw: unknown, reserved: ReadonlySet<string>): Checked<PageTools> {
+  const checked = checkPageTools(raw, reserved);
+  return checked.ok ? { ok: true, value: pageTools(checked.value) } : checked;
+}
+
+/** A checked list of page tools, named by a digest of its exact content. */
+export function pageTools(list: PageTool[]): PageTools {
+  if (list.length === 0) return NO_PAGE_TOOLS;
+  return { list, digest: createHash('sha256').update(JSON.stringify(list)).digest('base64url') };
 }
 
 /** Where a run's page tools travel through the graph: its config, so they last one run and no longer. */

@@ -16,7 +16,8 @@ const row = (code: string) =>
 describe('the error catalogues', () => {
   it('give every code a sentence for people', () => {
     for (const [code, { message }] of Object.entries({ ...CHAT_ERRORS, ...AGENT_ERRORS, ...WIDGET_ERRORS })) {
-      assert.match(message, /^["A-Z{].{8,}[.:\-a-z]$/, code);
+      // A sentence, or a parameter filled in with one (`{explanation}`).
+      assert.match(message, /^["A-Z{].{8,}[.:\-a-z}]$/, code);
     }
   });
 

@@ -1,19 +1,23 @@
 import type { Readable } from 'node:stream';
 import { type BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { MalformedUpstreamError } from '../../protocol/agent-events.ts';
-import type { AgentRequest } from '../../protocol/agent-request.ts';
 import { type SseMessage, SseParser } from '../../protocol/sse.ts';
 import { abortWith } from './agentcore-client.ts';
 import type { ServerConfig } from './config.ts';
 
 export interface InvokeRequest {
-  /** Wire 1's body: `{prompt, tools?}` or `{resume, tools?}`. */
-  body: AgentRequest;
+  /** The invocation's JSON body as bytes: Wire 1's `{"prompt"}`, or a client's RunAgentInput as it was sent (AG-UI). */
+  payload: Uint8Array;
   runtimeSessionId: string;
   /** Aborts the AgentCore call at once, whatever it is waiting for; the call then throws `signal.reason`. */
   signal: AbortSignal;
   /** Called whenever upstream bytes arrive, keep-alive comments included: the agent is still there. */
   onActivity?: () => void;
+  /**
+   * Whether a message is the run's last (Wire 1's AGENT_END, AG-UI's RUN_FINISHED or RUN_ERROR):
+   * once it has come, the connection is let go of gently and goes back to the pool.
+   */
+  isLast: (message: SseMessage) => boolean;
 }
 
 /**
@@ -41,7 +45,7 @@ export function agentCoreInvoker(
   client: BedrockAgentCoreClient,
   config: Pick<ServerConfig, 'runtimeArn' | 'qualifier'>,
 ): AgentInvoker {
-  return async function* invoke({ body: request, runtimeSessionId, signal, onActivity }) {
+  return async function* invoke({ payload, runtimeSessionId, signal, onActivity, isLast }) {
     let body: Readable | undefined;
     let ended = false;
     try {
@@ -53,7 +57,7 @@ export function agentCoreInvoker(
         // Without both, bedrock-agentcore answers 415 / 406.
         contentType: 'application/json',
         accept: 'text/event-stream',
-        payload: new TextEncoder().encode(JSON.stringify(request)),
+        payload,
       });
       abortWith(command.input, signal);
       const response = await client.send(command);
@@ -64,8 +68,8 @@ export function agentCoreInvoker(
       for await (const chunk of body.iterator({ destroyOnReturn: false })) {
         onActivity?.();
         const messages = parser.feed(chunk as Uint8Array);
-        // Before the yield: the consumer stops pulling once it sees AGENT_END.
-        if (messages.some((m) => m.event === 'AGENT_END')) ended = true;
+        // Before the yield: the consumer stops pulling once it sees the last event.
+        if (messages.some(isLast)) ended = true;
         if (messages.length) yield messages;
       }
       const rest = parser.end();
@@ -80,13 +84,13 @@ export function agentCoreInvoker(
 }
 
 /**
- * Lets go of a response the run no longer reads. After AGENT_END it is as good as over: its last
+ * Lets go of a response the run no longer reads. After its last event it is as good as over: its last
  * bytes are let in so the keep-alive connection goes back to the SDK's pool for the next run (no
  * new TLS handshake); one that does not end promptly, or any other, is dropped — nothing is left
  * half read.
  */
-function release(body: Readable, afterAgentEnd: boolean): void {
-  if (!afterAgentEnd) {
+function release(body: Readable, afterLastEvent: boolean): void {
+  if (!afterLastEvent) {
     body.destroy();
     return;
   }

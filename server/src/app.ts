@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { ActiveRuns } from './active-runs.ts';
 import type { AgentInvoker } from './agentcore.ts';
 import { requireBearer } from './auth.ts';
+import { agUiBodyErrors, agUiJsonOptions, streamAgUi } from './agui-route.ts';
 import { bodyLimitBytes } from './chat-request.ts';
 import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
@@ -33,6 +34,7 @@ export interface AppDeps {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
 const FEEDBACK_PATH = '/v1/chat/feedback';
+const AGUI_PATH = '/v1/agui';
 const RUNS_PATH = '/v1/chat/runs';
 const RUN_EVENTS_PATH = `${RUNS_PATH}/:runId/events`;
 const RUN_CANCEL_PATH = `${RUNS_PATH}/:runId/cancel`;
@@ -85,22 +87,26 @@ export function createApp({
     next(req.headers.accept && !req.accepts('text/event-stream') ? new HttpError('not_acceptable') : undefined);
   const json: RequestHandler = (req, _res, next) =>
     next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type'));
-  // The chat and its feedback: one count of requests for both.
+  // The two stream routes and the feedback: one count of requests for all three.
   const chatLimit = rateLimit(config, logger, store.rateLimitStore('chat'));
 
+  // The two stream routes, Wire 2's and AG-UI's, behind the same guards.
+  const streamPaths = [CHAT_PATH, AGUI_PATH];
   // CORS answers preflights itself.
-  app.use(CHAT_PATH, noStore, corsGuard(origins, 'POST'));
+  app.use(streamPaths, noStore, corsGuard(origins, 'POST'));
+  const guards: RequestHandler[] = [...caller, chatLimit, json, acceptsStream];
+  const deps = { config, invokeAgent, runs, store, logger };
   app.post(
     CHAT_PATH,
-    ...caller,
-    chatLimit,
-    json,
-    acceptsStream,
+    ...guards,
     express.json({ limit: bodyLimitBytes(config.maxMessageChars), inflate: false }),
-    (req, res) => streamChat(req, res, { config, invokeAgent, runs, store, logger }),
+    (req, res) => streamChat(req, res, deps),
   );
-  app.all(CHAT_PATH, methodNotAllowed('POST, OPTIONS'));
+  const agUi: RequestHandler = (req, res) => streamAgUi(req, res, deps);
+  app.post(AGUI_PATH, ...guards, express.json(agUiJsonOptions), agUiBodyErrors, agUi);
+  app.all(streamPaths, methodNotAllowed('POST, OPTIONS'));
 
+  // Feedback on an answer: the chat's guards (no Accept check: it answers 204), the same count of requests.
   app.use(FEEDBACK_PATH, noStore, corsGuard(origins, 'POST'));
   app.post(
     FEEDBACK_PATH,
@@ -112,7 +118,7 @@ export function createApp({
   );
   app.all(FEEDBACK_PATH, methodNotAllowed('POST, OPTIONS'));
 
-  // Resuming and stopping runs: the same guards as the POST, their own count of requests.
+  // Resuming and stopping runs (of either route): the same guards as the POST, their own count of requests.
   app.use(RUNS_PATH, noStore, corsGuard(origins, 'GET, POST'));
   const runsLimit = rateLimit(config, logger, store.rateLimitStore('runs'));
   app.get(RUN_EVENTS_PATH, ...caller, runsLimit, acceptsStream, (req, res) => readRun(req, res, { config, store }));

@@ -17,7 +17,7 @@ export class HttpError extends Error {
   }
 }
 
-/** The HttpError for a failure of express.json (body-parser), which marks its errors with `type`. */
+/** The HttpError for a failure of express.json (body-parser), which marks its errors with `type` (and the route's `limit`). */
 export function bodyParserError(error: unknown): HttpError | undefined {
   const { type, status, limit } = (error ?? {}) as { type?: unknown; status?: unknown; limit?: unknown };
   switch (type) {

@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { type CommandParser, ErrorReply, createClient, defineScript } from '@redis/client';
 import type { Store } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
-import { chatError } from '../../protocol/chat-errors.ts';
-import { sseFrame } from '../../protocol/sse.ts';
 import type { ActiveRuns } from './active-runs.ts';
 import { HttpError } from './http-errors.ts';
 import type { Logger } from './logger.ts';
@@ -11,6 +9,7 @@ import { CANCELLED, RunStopped } from './relay.ts';
 import type { Run } from './run.ts';
 import type { RunReader } from './run-reader.ts';
 import type { CancelOutcome, RunSource, RunStore } from './run-store.ts';
+import { CHAT_WIRE, type RunEndings, endsRun } from './run-wire.ts';
 
 /**
  * How long a run's lease and its conversation's lock last without renewal: the longest a dead
@@ -32,7 +31,8 @@ const CATCH_UP_COUNT = 256;
  * The Redis layout. Everything of one run shares the hash tag `{<run id>}` (one slot), a
  * conversation's lock is keyed by its runtime session id (an HMAC: no browser id in Redis).
  *
- *   agent-chat:run:{R}          hash: owner (the `sub`, "" anonymous), state (live | done), last (seq), cancel
+ *   agent-chat:run:{R}          hash: owner (the `sub`, "" anonymous), state (live | done), last (seq), cancel,
+ *                               endings (JSON RunEndings: the frames that end it if its instance is gone, by its wire)
  *   agent-chat:run:{R}:events   stream: one entry per batch, id `<last seq>-0`, field f = the batch's SSE frames
  *   agent-chat:run:{R}:lease    the relaying instance's id, PX LEASE_MS, renewed while it relays
  *   agent-chat:run:{R}:watched  set while readers on other instances read it (keeps it past RESUME_GRACE_MS)
@@ -79,8 +79,8 @@ return 1`,
 });
 
 /**
- * Ends a live run whose relaying instance is gone (no lease) with the given frames: `error run_lost`
- * and `done`, or `done cancelled`. 1 when it did; 0 when the run is still relayed or already over.
+ * Ends a live run whose relaying instance is gone (no lease) with the given frames (its wire's
+ * RunEndings: lost, or cancelled). 1 when it did; 0 when the run is still relayed or already over.
  */
 const endOrphan = defineScript({
   NUMBER_OF_KEYS: 3,
@@ -121,8 +121,9 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`,
   transformReply: (reply: unknown) => reply as number,
 });
 
-const RUN_LOST = [sseFrame('error', chatError('run_lost')), sseFrame('done', { status: 'error' })];
-const RUN_CANCELLED = [sseFrame('done', { status: 'cancelled' })];
+/** A run's endings as its hash holds them; Wire 2's for a run written without (an older instance's). */
+const endingsOf = (json: string | null | undefined): RunEndings => (json ? JSON.parse(json) : CHAT_WIRE.endings);
+
 const LOST = new RunStopped('run_lost');
 
 function connect(url: string) {
@@ -157,14 +158,14 @@ interface Shared {
   kept: boolean;
 }
 
-/** A batch's first and last sequence numbers, and whether it ends with `done`. */
+/** A batch's first and last sequence numbers, and whether it ends with the run's last event. */
 function span(frames: string, id: string): { first: number; last: number; final: boolean } {
   const first = Number(frames.slice(id.length + 5, frames.indexOf('\n')));
   const at = frames.lastIndexOf('\n\nid: ');
   const start = at < 0 ? 0 : at + 2;
   const idEnd = frames.indexOf('\n', start);
   const last = Number(frames.slice(start + id.length + 5, idEnd));
-  return { first, last, final: frames.startsWith('event: done\n', idEnd + 1) };
+  return { first, last, final: endsRun(frames, idEnd + 1) };
 }
 
 /**
@@ -248,7 +249,7 @@ export class RedisRunStore implements RunStore {
       }
       await this.client
         .multi()
-        .hSet(k.meta, { owner: run.owner ?? '', state: 'live', last: '0' })
+        .hSet(k.meta, { owner: run.owner ?? '', state: 'live', last: '0', endings: JSON.stringify(run.wire.endings) })
         .pExpire(k.meta, this.liveTtlMs)
         .set(k.lease, this.instance, { PX: LEASE_MS })
         .exec();
@@ -290,14 +291,15 @@ export class RedisRunStore implements RunStore {
     if (local) return local.owner === caller ? local : undefined;
     const k = keys(runId);
     let owner: string | null;
+    let endings: string | null;
     try {
-      [owner] = await this.client.hmGet(k.meta, ['owner']);
+      [owner, endings] = await this.client.hmGet(k.meta, ['owner', 'endings']);
     } catch (error) {
       this.failed(error);
       throw new HttpError('resume_unavailable');
     }
     if (owner === null || owner !== (caller ?? '')) return undefined;
-    return { attach: (reader) => void this.readRemote(runId, reader) };
+    return { attach: (reader) => void this.readRemote(runId, reader, endingsOf(endings)) };
   }
 
   async cancel(runId: string, caller: string | undefined): Promise<CancelOutcome> {
@@ -309,13 +311,13 @@ export class RedisRunStore implements RunStore {
     }
     const k = keys(runId);
     try {
-      const [owner, state] = await this.client.hmGet(k.meta, ['owner', 'state']);
+      const [owner, state, endings] = await this.client.hmGet(k.meta, ['owner', 'state', 'endings']);
       if (owner === null || owner !== (caller ?? '')) return 'unknown';
       if (state !== 'live') return 'over';
       // The flag is for an instance that misses the message (checked with each renewal).
       await this.client.multi().hSet(k.meta, 'cancel', '1').publish(CANCEL_CHANNEL, runId).exec();
       // Nobody relays it any more: end it here.
-      await this.client.endOrphan(runId, this.retentionMs, RUN_CANCELLED);
+      await this.client.endOrphan(runId, this.retentionMs, endingsOf(endings).cancelled);
       return 'cancelling';
     } catch (error) {
       this.failed(error);
@@ -405,10 +407,12 @@ export class RedisRunStore implements RunStore {
         this.client.hGet(k.meta, 'cancel').then((flag) => flag && run.stop(CANCELLED)),
       );
     }
-    for (const id of this.remote.keys()) {
+    for (const [id, readings] of this.remote) {
+      const [reading] = readings;
+      if (!reading) continue;
       work.push(
         this.client.set(keys(id).watched, this.instance, { PX: LEASE_MS }),
-        this.client.endOrphan(id, this.retentionMs, RUN_LOST),
+        this.client.endOrphan(id, this.retentionMs, reading.endings.lost),
       );
     }
     for (const result of await Promise.allSettled(work)) {
@@ -416,8 +420,8 @@ export class RedisRunStore implements RunStore {
     }
   }
 
-  private async readRemote(id: string, reader: RunReader): Promise<void> {
-    const reading = new RemoteReading(id, reader, this.client, (error) => this.failed(error));
+  private async readRemote(id: string, reader: RunReader, endings: RunEndings): Promise<void> {
+    const reading = new RemoteReading(id, reader, endings, this.client, (error) => this.failed(error));
     let readings = this.remote.get(id);
     if (!readings) this.remote.set(id, (readings = new Set()));
     readings.add(reading);
@@ -431,7 +435,7 @@ export class RedisRunStore implements RunStore {
       await this.subscriber.subscribe(keys(id).channel, reading.onMessage);
       await this.client.set(keys(id).watched, this.instance, { PX: LEASE_MS });
       // Its instance may be gone already: then it ends here, now, rather than at the next tick.
-      await this.client.endOrphan(id, this.retentionMs, RUN_LOST);
+      await this.client.endOrphan(id, this.retentionMs, endings.lost);
     } catch (error) {
       this.failed(error);
       reading.close();
@@ -486,6 +490,8 @@ function redacted(url: string): string {
 class RemoteReading {
   private readonly id: string;
   private readonly reader: RunReader;
+  /** How the run ends if its instance is gone. */
+  readonly endings: RunEndings;
   private readonly client: Client;
   private readonly failed: (error: unknown) => void;
   /** Catching up: batches from the channel wait here. */
@@ -493,9 +499,10 @@ class RemoteReading {
   /** Skipped a batch while the socket was full: catch up when it drains. */
   private behind = false;
 
-  constructor(id: string, reader: RunReader, client: Client, failed: (error: unknown) => void) {
+  constructor(id: string, reader: RunReader, endings: RunEndings, client: Client, failed: (error: unknown) => void) {
     this.id = id;
     this.reader = reader;
+    this.endings = endings;
     this.client = client;
     this.failed = failed;
     reader.onDrain(() => this.behind && this.catchUp());

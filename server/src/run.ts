@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatEvent } from '../../protocol/chat-events.ts';
-import { sseFrame } from '../../protocol/sse.ts';
 import type { ChatSink } from './pump.ts';
 import { CANCELLED, type RunCancelled, RunStopped } from './relay.ts';
 import type { RunReader } from './run-reader.ts';
+import type { RunWire } from './run-wire.ts';
 
 /**
  * A new run id: 128 random bits as base64url (22 characters). In anonymous mode whoever holds it
@@ -18,38 +17,42 @@ const TOO_LARGE = new RunStopped('run_too_large');
 
 /** What a run needs from the store that keeps it. */
 export interface RunHost {
-  /** A batch of the run's frames (SSE, with ids), ending at `run.last`; `final`: it ends with `done`. */
+  /** A batch of the run's frames (SSE, with ids), ending at `run.last`; `final`: it ends with the run's last event. */
   recorded(run: Run, frames: string, final: boolean): void;
   /** The run has had no reader here for the grace period: resolves true while someone reads it on another instance. */
   readElsewhere(run: Run): Promise<boolean>;
-  /** The run is over (its `done` recorded, the relay finished). */
+  /** The run is over (its last event recorded, the relay finished). */
   ended(run: Run): void;
 }
 
-export interface RunOptions {
+export interface RunOptions<E> {
   id: string;
+  /** How its events are framed, and which is the last (Wire 2's `done`, AG-UI's RUN_FINISHED or RUN_ERROR). */
+  wire: RunWire<E>;
   /** The caller's `sub` in authenticated mode: only they may read or stop the run. */
   owner: string | undefined;
   /** The conversation's lock this run holds (its runtime session id). */
   conversation: string;
   maxBytes: number;
+  /** How long it goes on without a reader (0: it stops when its last reader leaves). */
   graceMs: number;
   host: RunHost;
 }
 
 /**
- * One run as the instance relaying it holds it: the relay writes Wire 2 events into it (it is the
- * pump's sink), it numbers and frames each event once, keeps every frame (at most `maxBytes`, past
+ * One run as the instance relaying it holds it: the relay writes its events into it (it is the
+ * pump's sink: Wire 2's, or AG-UI's), it numbers and frames each event once, keeps every frame (at most `maxBytes`, past
  * which the run fails), hands each batch to its store, and feeds its readers — the POST's response
  * and any resumed ones on this instance. A reader that keeps up gets each batch as it comes, in one
  * write; one whose socket is full is skipped, and catches up from the kept frames when it drains,
  * so a slow reader never holds up the run or makes the BFF buffer more than the run itself.
  *
  * Readers come and go; the run does not stop with them. When the last one leaves, it goes on for
- * `graceMs` (and longer while someone reads it elsewhere), then stops with `done cancelled`.
+ * `graceMs` (and longer while someone reads it elsewhere), then stops as cancelled.
  */
-export class Run implements ChatSink {
+export class Run<E = unknown> implements ChatSink<E> {
   readonly id: string;
+  readonly wire: RunWire<E>;
   readonly owner: string | undefined;
   readonly conversation: string;
   readonly controller = new AbortController();
@@ -64,8 +67,9 @@ export class Run implements ChatSink {
   private over = false;
   private closed = false;
 
-  constructor({ id, owner, conversation, maxBytes, graceMs, host }: RunOptions) {
+  constructor({ id, wire, owner, conversation, maxBytes, graceMs, host }: RunOptions<E>) {
     this.id = id;
+    this.wire = wire;
     this.owner = owner;
     this.conversation = conversation;
     this.maxBytes = maxBytes;
@@ -78,7 +82,7 @@ export class Run implements ChatSink {
     return this.frames.length;
   }
 
-  /** Its `done` has been recorded. */
+  /** Its last event has been recorded. */
   get done(): boolean {
     return this.over;
   }
@@ -88,20 +92,20 @@ export class Run implements ChatSink {
     return after >= this.frames.length ? '' : this.frames.slice(after).join('');
   }
 
-  /** Stops the run (the relay then records why, and `done`); a run already over is left as it is. */
+  /** Stops the run (the relay then records why, and its last event); a run already over is left as it is. */
   stop(reason: RunStopped | RunCancelled): void {
     if (!this.over) this.controller.abort(reason);
   }
 
-  send(events: readonly ChatEvent[]): boolean {
-    // After `done`, or once over its size (until the relay's last batch: error, done), nothing is kept.
-    const final = events.at(-1)?.event === 'done';
+  send(events: readonly E[]): boolean {
+    // After the last event, or once over its size (until the relay's last batch: the error), nothing is kept.
+    const last = events.at(-1);
+    const final = last !== undefined && this.wire.isFinal(last);
     if (this.over || (this.controller.signal.reason === TOO_LARGE && !final)) return true;
     const first = this.frames.length + 1;
     let frames = '';
     for (let i = 0; i < events.length; i++) {
-      const { event, data } = events[i]!;
-      const frame = `id: ${this.id}:${first + i}\n${sseFrame(event, data)}`;
+      const frame = `id: ${this.id}:${first + i}\n${this.wire.frame(events[i]!)}`;
       this.frames.push(frame);
       frames += frame;
     }
@@ -134,7 +138,7 @@ export class Run implements ChatSink {
     this.host.ended(this);
   }
 
-  /** A reader from its `next` sequence on: what is kept now, then each batch as it comes, until `done`. */
+  /** A reader from its `next` sequence on: what is kept now, then each batch as it comes, until the last. */
   attach(reader: RunReader): void {
     this.readers.add(reader);
     clearTimeout(this.grace);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  HISTORY_MAX_MESSAGES,
+  HISTORY_MAX_TOTAL_CHARS,
   PAGE_TOOL_DESCRIPTION_MAX_CHARS,
   PAGE_TOOL_PARAMETERS_MAX_CHARS,
   PAGE_TOOL_RESULT_MAX_CHARS,
@@ -168,7 +170,7 @@ const REFUSED: [name: string, body: unknown, code: string, says: RegExp][] = [
     'an unknown top-level field',
     { message: 'Hi', tool: [accent] },
     'unknown_field',
-    /^Unknown field "tool": this request takes "message" \(or "resume"\), "session_id" and "tools"\.$/,
+    /^Unknown field "tool": this request takes "message" \(or "resume"\), "session_id", "tools" and "history"\.$/,
   ],
 ];
 
@@ -238,14 +240,18 @@ describe('the chat request: message or resume, and the page tools', () => {
     );
   });
 
-  it('takes the largest body its bounds allow: 16 tools at their longest, every character costly, with the longest message', async () => {
+  it('takes the largest body its bounds allow: 16 tools at their longest, every character costly, with the longest message and history', async () => {
     // A description of characters JSON escapes (6 bytes each), parameters of 3-byte characters.
     const tools = Array.from({ length: PAGE_TOOLS_MAX }, (_, i) => ({
       name: `${'t'.repeat(62)}${String(i).padStart(2, '0')}`,
       description: '\u0001'.repeat(PAGE_TOOL_DESCRIPTION_MAX_CHARS),
       parameters: { type: 'object', description: '€'.repeat(PAGE_TOOL_PARAMETERS_MAX_CHARS - 40) },
     }));
-    const body = JSON.stringify({ message: '\u0001'.repeat(16_000), session_id: 's'.repeat(256), tools });
+    const history = Array.from({ length: HISTORY_MAX_MESSAGES }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: '\u0001'.repeat(HISTORY_MAX_TOTAL_CHARS / HISTORY_MAX_MESSAGES),
+    }));
+    const body = JSON.stringify({ message: '\u0001'.repeat(16_000), session_id: 's'.repeat(256), tools, history });
     assert.ok(Buffer.byteLength(body) > 0.95 * bodyLimitBytes(16_000), 'the test body is near the limit');
     const stream = new ChatStream(suite.bff.url, JSON.parse(body));
     await stream.finished;

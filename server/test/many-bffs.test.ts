@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { EventSchemas } from '@ag-ui/core/schemas';
 import { type BffProcess, startBffProcess } from '../../test/support/bff-process.ts';
 import {
   type FakeAgentCore,
+  agUiStallAfterStart,
   slowAnswer,
   stallAfterStart,
   startFakeAgentCore,
@@ -146,6 +148,34 @@ describe('many BFFs, one Redis', () => {
     await next.finished;
     assert.equal(next.response?.statusCode, 200);
     assert.deepEqual(next.events.at(-1)?.data, { status: 'complete' });
+  });
+
+  it('an AG-UI run on A is read on B as AG-UI; A dies: B ends it with RUN_ERROR run_lost, an AG-UI client can read', async () => {
+    const [a, b] = await pair();
+    fake.next(agUiStallAfterStart);
+    const input = {
+      threadId: 'agui-orphan',
+      runId: 'r1',
+      messages: [{ id: 'm1', role: 'user', content: 'Think' }],
+      forwardedProps: { agentChat: { resumable: true } },
+    };
+    const post = new ChatStream(a.url, input, {}, '/v1/agui');
+    await post.until((s) => s.events.length >= 1);
+    const runId = post.events[0]!.id!.split(':')[0]!;
+    const onB = ChatStream.resume(b.url, runId);
+    await onB.until((s) => s.events.length >= 1);
+    await a.kill();
+    await within(onB.finished, 'the reader on B to end', 15_000);
+    assert.deepEqual(
+      onB.events.map((e) => [e.id, e.event, e.data.type]),
+      [
+        [`${runId}:1`, 'message', 'RUN_STARTED'],
+        [`${runId}:2`, 'message', 'RUN_ERROR'],
+      ],
+    );
+    const lost = onB.events[1]!.data;
+    assert.ok(EventSchemas.safeParse(lost).success, JSON.stringify(lost));
+    assert.deepEqual([lost.code, lost.metadata], ['run_lost', { retryable: true }]);
   });
 
   it('Redis stops mid-run: the live stream completes (logged once, not per event); with Redis back, all works again', async () => {

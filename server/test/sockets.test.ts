@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CHAT_WIRE } from '../src/run-wire.ts';
 import { Run, newRunId } from '../src/run.ts';
 import { shutdown } from '../src/shutdown.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
@@ -157,7 +158,15 @@ describe('shutdown() finishes within its grace period, always', () => {
     await withFakeBff({}, async (_fake, bff) => {
       // A run nothing drives: stopping it never ends it.
       bff.runs.add(
-        new Run({ id: newRunId(), owner: undefined, conversation: 'c', maxBytes: 1024, graceMs: 0, host: bff.store }),
+        new Run({
+          id: newRunId(),
+          wire: CHAT_WIRE,
+          owner: undefined,
+          conversation: 'c',
+          maxBytes: 1024,
+          graceMs: 0,
+          host: bff.store,
+        }),
       );
       await within(shutdown(bff.server, bff.runs, bff.store, 300), 'shutdown', 5000);
       assert.equal(bff.server.listening, false);

@@ -169,13 +169,35 @@ describe('the demo page on the started stack', () => {
       event,
       data: JSON.parse(data!),
     }));
-    assert.deepEqual(
-      events.slice(0, 4).map((e) => e.event),
-      ['start', 'agent_start', 'tool_start', 'tool_end'],
-    );
+    // Exactly the seed's sequence: nothing added to it, nothing left out.
+    assert.match(events.map((e) => e.event).join(' '), /^start agent_start tool_start tool_end( token)+ message done$/);
+    assert.deepEqual(events[2]!.data.args, { expression: '5+5' });
     assert.equal(events[3]!.data.result, '10');
     assert.match(events.at(-2)!.data.content, /\b10\b/);
     assert.deepEqual(events.at(-1), { event: 'done', data: { status: 'complete' } });
+  });
+
+  it("answers the README's AG-UI curl with the agent's AG-UI events", async () => {
+    const response = await fetch(`http://localhost:${ports.bff}/v1/agui`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: '{"threadId":"test-thread-1","runId":"run-1","messages":[{"id":"m1","role":"user","content":"What is 5+5?"}]}',
+    });
+    assert.equal(response.status, 200);
+    const events = [...(await response.text()).matchAll(/^data: (.*)$/gm)].map(([, data]) => JSON.parse(data!));
+    assert.deepEqual(events[0], {
+      type: 'RUN_STARTED',
+      threadId: 'test-thread-1',
+      runId: 'run-1',
+      timestamp: events[0].timestamp,
+    });
+    assert.equal(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content, '10');
+    const text = events
+      .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+      .map((e) => e.delta)
+      .join('');
+    assert.equal(text, 'The result of 5+5 is 10.');
+    assert.equal(events.at(-1).type, 'RUN_FINISHED');
   });
 
   it('listens on 127.0.0.1 only: agent, gateway and BFF refuse another address of this machine', async () => {

@@ -11,7 +11,7 @@ import { until } from '../../agent/test/support/models.ts';
 import { LOCAL_RUNTIME_ARN } from '../../dev/local-runtime.ts';
 import { freePort } from '../../dev/support/free-port.ts';
 import { parseSse } from '../../protocol/sse.ts';
-import { type FakeAgentCore, startFakeAgentCore } from '../support/fake-agentcore.ts';
+import { type FakeAgentCore, agUiAnswer, startFakeAgentCore } from '../support/fake-agentcore.ts';
 import { ChatStream } from '../support/http-client.ts';
 
 /**
@@ -389,9 +389,13 @@ describe('server/Dockerfile', () => {
   it("installs the BFF's production tree: what its bundle loads, and no LangChain, agent, widget or dev tooling", () => {
     for (const name of reach(join(ROOT, 'server/src/main.ts')).packages)
       assert.ok(deps.tree.has(name), `${name} is installed`);
+    // @ag-ui/core (and the zod it validates with) checks RunAgentInputs; AG-UI's client, encoder and protobuf stay out.
+    assert.ok(deps.tree.has('@ag-ui/core') && deps.tree.has('zod'));
     for (const name of deps.tree.keys()) {
       assert.ok(
-        !/^@langchain\/|^@ag-ui\/|^bedrock-agentcore$|^fastify$|^@aws-sdk\/client-bedrock-runtime$|^zod$/.test(name),
+        !/^@langchain\/|^@ag-ui\/(?!core$)|^bedrock-agentcore$|^fastify$|^@aws-sdk\/client-bedrock-runtime$|^rxjs$/.test(
+          name,
+        ),
         `${name} is not in the BFF's image`,
       );
       assert.ok(
@@ -466,6 +470,30 @@ describe('server/Dockerfile', () => {
         ['start', 'agent_start', 'token', 'token', 'token', 'token', 'message', 'done'],
       );
       assert.deepEqual(stream.events.at(-1)!.data, { status: 'complete' });
+    });
+
+    it('checks a RunAgentInput with @ag-ui/core from its own tree, and relays the AG-UI stream', async () => {
+      const post = (body: unknown) =>
+        fetch(`${url}/v1/agui`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const refused = await post({ threadId: 't', messages: [] });
+      assert.equal(refused.status, 400);
+      assert.match((await refused.json()).error.message, /not a valid AG-UI RunAgentInput: runId/);
+      fake.next(
+        agUiAnswer((call) => {
+          const { threadId, runId } = call.payload as { threadId: string; runId: string };
+          return [
+            { type: 'RUN_STARTED', threadId, runId },
+            { type: 'RUN_FINISHED', threadId, runId },
+          ];
+        }),
+      );
+      const answer = await post({ threadId: 't', runId: 'r', messages: [{ id: 'm', role: 'user', content: 'Hi' }] });
+      const types = [...(await answer.text()).matchAll(/^data: (.*)$/gm)].map(([, data]) => JSON.parse(data!).type);
+      assert.deepEqual(types, ['RUN_STARTED', 'RUN_FINISHED']);
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AgentEventName } from '../../protocol/agent-events.ts';
-import { sseFrame } from '../../protocol/sse.ts';
+import { dataFrame, sseFrame } from '../../protocol/sse.ts';
 import {
   type Invocation,
   type ResponseHooks,
@@ -28,6 +28,8 @@ export interface UpstreamCall extends Omit<ResponseHooks, 'event'> {
   runtimeSessionId: string | undefined;
   /** The JSON payload the SDK sent. */
   payload: unknown;
+  /** The payload's bytes, as they arrived. */
+  body: Buffer;
   /** performance.now() when the client tore the call down before its response finished. */
   abortedAt: number | undefined;
   /** Resolves with abortedAt; never resolves for a call that finished normally. */
@@ -82,6 +84,48 @@ export function answerBytes(text: string, sessionId = 's'): string {
     frame('AGENT_END', { timestamp: now(), output: text })
   );
 }
+
+/**
+ * An AG-UI answer (an AGUI runtime's): each event on a `data:` line as @ag-ui/encoder writes it,
+ * with `then` deciding how the response ends (by default it just ends).
+ */
+export function agUiAnswer(
+  events: Array<Record<string, unknown>> | ((call: UpstreamCall) => Array<Record<string, unknown>>),
+  then: (call: UpstreamCall) => void | Promise<void> = (call) => call.end(),
+): Script {
+  return async (call) => {
+    call.open();
+    for (const event of typeof events === 'function' ? events(call) : events) {
+      if (!(await call.raw(dataFrame(JSON.stringify({ ...event, timestamp: Date.now() }))))) return;
+    }
+    await then(call);
+  };
+}
+
+/** An AG-UI run at a model's pace: RUN_STARTED, one word (`w1 `, `w2 `…) every `everyMs` as TEXT_MESSAGE_CONTENT, RUN_FINISHED. */
+export function agUiSlowAnswer(words: number, everyMs: number): Script {
+  return async (call) => {
+    const { threadId, runId } = call.payload as { threadId: string; runId: string };
+    const send = (event: Record<string, unknown>) => call.raw(dataFrame(JSON.stringify(event)));
+    call.open();
+    await send({ type: 'RUN_STARTED', threadId, runId });
+    await send({ type: 'TEXT_MESSAGE_START', messageId: 'm', role: 'assistant' });
+    for (let i = 1; i <= words; i++) {
+      await pause(everyMs);
+      if (!(await send({ type: 'TEXT_MESSAGE_CONTENT', messageId: 'm', delta: `w${i} ` }))) return;
+    }
+    await send({ type: 'TEXT_MESSAGE_END', messageId: 'm' });
+    await send({ type: 'RUN_FINISHED', threadId, runId });
+    call.end();
+  };
+}
+
+/** An AG-UI run that sends RUN_STARTED, then nothing, ever (until the client leaves). */
+export const agUiStallAfterStart: Script = async (call) => {
+  const { threadId, runId } = call.payload as { threadId: string; runId: string };
+  call.open();
+  await call.raw(dataFrame(JSON.stringify({ type: 'RUN_STARTED', threadId, runId })));
+};
 
 /** Opens the stream, sends AGENT_START, then nothing, ever (until the client leaves). */
 export const stallAfterStart: Script = async (call) => {
@@ -172,7 +216,7 @@ export interface FakeAgentCore {
   close(): Promise<void>;
 }
 
-function makeCall({ req, res, arn, qualifier, sessionId }: Invocation, payload: unknown): UpstreamCall {
+function makeCall({ req, res, arn, qualifier, sessionId }: Invocation, body: Buffer, payload: unknown): UpstreamCall {
   let markAborted!: (at: number) => void;
   const hooks = responseHooks(req, res);
   const call: UpstreamCall = {
@@ -180,6 +224,7 @@ function makeCall({ req, res, arn, qualifier, sessionId }: Invocation, payload: 
     qualifier,
     runtimeSessionId: sessionId,
     payload,
+    body,
     abortedAt: undefined,
     aborted: new Promise((resolve) => (markAborted = resolve)),
     get bytesWritten() {
@@ -216,13 +261,14 @@ export async function startFakeAgentCore({ keepAliveMs = 100 } = {}): Promise<Fa
       const chunks: Buffer[] = [];
       invocation.req.on('data', (c: Buffer) => chunks.push(c));
       invocation.req.on('end', () => {
+        const body = Buffer.concat(chunks);
         let payload: unknown;
         try {
-          payload = JSON.parse(Buffer.concat(chunks).toString());
+          payload = JSON.parse(body.toString());
         } catch {
           payload = undefined;
         }
-        const call = makeCall(invocation, payload);
+        const call = makeCall(invocation, body, payload);
         calls.push(call);
         const script = queue.shift() ?? answer();
         Promise.resolve(script(call)).catch(() => invocation.res.destroy());

@@ -1,7 +1,8 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ChatEvent, ResumeAnswer } from '../../protocol/chat-events.ts';
-import { ChatStreamError, type ChatTransport, cancelRun, streamChat, widgetError } from './chat-stream.ts';
+import { AG_UI_RUNS, streamAgUi } from './ag-ui-stream.ts';
+import { CHAT_RUNS, ChatStreamError, cancelRun, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
@@ -110,8 +111,14 @@ const unlessFalse = { fromAttribute: (value: string | null) => value !== 'false'
 export class AgentChat extends LitElement {
   static override styles = styles;
 
-  /** URL of the BFF's streaming endpoint, e.g. `https://bff.example.com/v1/chat/stream`. */
+  /** URL of the BFF's streaming endpoint, e.g. `https://bff.example.com/v1/chat/stream`; with `protocol="ag-ui"`, of an AG-UI endpoint. */
   @property({ attribute: 'endpoint' }) endpoint = '';
+
+  /**
+   * The wire `endpoint` speaks: `agent-chat` (the BFF's `POST /v1/chat/stream`) or `ag-ui` (any AG-UI
+   * endpoint: the BFF's `POST /v1/agui`, or another vendor's agent).
+   */
+  @property({ attribute: 'protocol' }) protocol: 'agent-chat' | 'ag-ui' = 'agent-chat';
 
   /** `inline` (in the page's flow) or `launcher` (a floating button that opens a panel). */
   @property({ attribute: 'mode', reflect: true }) mode: 'inline' | 'launcher' = 'inline';
@@ -174,8 +181,6 @@ export class AgentChat extends LitElement {
   private readonly conversation = new Conversation(this);
   private readonly runs = new RunController(this);
   private readonly follow = new ScrollFollow(this, () => this.log);
-  /** How a message reaches the agent: Wire 2 over SSE. */
-  private readonly transport: ChatTransport = streamChat;
   private views = new WeakMap<TextPart, MarkdownView>();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -284,7 +289,7 @@ export class AgentChat extends LitElement {
     const id = last?.role === 'assistant' && isActive(last) ? last.run?.id : '';
     if (id)
       void this.requestHeaders().then(
-        (headers) => cancelRun(this.endpoint, id, headers),
+        (headers) => cancelRun(this.endpoint, this.protocol === 'ag-ui' ? AG_UI_RUNS : CHAT_RUNS, id, headers),
         () => {},
       );
   }
@@ -311,11 +316,14 @@ export class AgentChat extends LitElement {
       if (!this.endpoint) throw widgetError('no_endpoint');
       const headers = await this.requestHeaders();
       if (!run.signal.aborted) {
-        await this.transport({
+        // How a message reaches the agent: Wire 2 or AG-UI, both over SSE (chat-stream.ts, ag-ui-stream.ts).
+        await (this.protocol === 'ag-ui' ? streamAgUi : streamChat)({
           endpoint: this.endpoint,
           ...input,
           tools: this.tools.length ? describeTools(this.tools) : undefined,
           sessionId: this.sessionId,
+          // The conversation before this answer; a resume's, with the paused answer (its calls).
+          history: 'resume' in input ? this.conversation.entries : this.conversation.entries.slice(0, -1),
           headers,
           signal: run.signal,
           run: (turn.run ??= { id: '', seq: 0 }),
@@ -439,11 +447,15 @@ export class AgentChat extends LitElement {
     if (runId && this.endpoint)
       void this.requestHeaders()
         .then((headers) =>
-          fetch(new URL('feedback', new URL(this.endpoint, location.href)), {
-            method: 'POST',
-            headers: { ...headers, 'content-type': 'application/json' },
-            body: JSON.stringify({ run_id: runId, rating, ...(comment ? { comment } : {}) }),
-          }),
+          // Beside the endpoint: `…/v1/chat/feedback` from `…/v1/chat/stream`, and from `…/v1/agui`.
+          fetch(
+            new URL(this.protocol === 'ag-ui' ? 'chat/feedback' : 'feedback', new URL(this.endpoint, location.href)),
+            {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ run_id: runId, rating, ...(comment ? { comment } : {}) }),
+            },
+          ),
         )
         .catch(() => {});
   }

@@ -66,7 +66,7 @@ export type Entry = UserEntry | AssistantEntry;
 export const isActive = (turn: AssistantEntry) => turn.status === 'thinking' || turn.status === 'streaming';
 
 /** The tool call `id`, in the newest turn that has it. */
-const findCall = (entries: readonly Entry[], id: string) =>
+export const findCall = (entries: readonly Entry[], id: string) =>
   entries
     .flatMap((entry) => (entry.role === 'assistant' ? entry.parts : []))
     .findLast((part): part is ToolCall => part.kind === 'tool' && part.id === id);

@@ -117,6 +117,10 @@ describe('<agent-chat> approvals', () => {
     expect((await bodiesSince('moved-on', before))[0]).to.deep.equal({
       message: 'What is 2+2?',
       session_id: el.sessionId,
+      history: [
+        { role: 'user', content: 'Save a note: buy milk' },
+        { role: 'assistant', content: 'Let me save that.' },
+      ],
     });
     expect($(el, '[part=approve-button]')).to.equal(null);
     const tool = $(el, '[part=tool-card]')!;
