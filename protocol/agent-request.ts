@@ -1,3 +1,5 @@
+import type { Checked } from './page-tools.ts';
+
 /**
  * What callers send the agent runtime's `POST /invocations`. Two bodies are accepted:
  *
@@ -78,6 +80,34 @@ export const PAGE_TOOL_PARAMETERS_MAX_DEPTH = 16;
 /** A page tool's result or error is cut here before the model sees it. */
 export const PAGE_TOOL_RESULT_MAX_CHARS = 8_000;
 export const RESUME_NOTE_MAX_CHARS = 1_000;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const BAD_RESUME =
+  '"resume" must be {id, approved: boolean, note?: string} for an approval, or {id, result: string} or {id, error: string} for a page tool.';
+const refused = (message: string): Checked<never> => ({ ok: false, message });
+
+/**
+ * A Wire 1 `resume`, checked (by the BFF and the agent alike): exactly one of `approved` (with an
+ * optional `note`), `result` or `error`, for one non-empty call id. (The agent cuts a result at
+ * PAGE_TOOL_RESULT_MAX_CHARS.) A request's page tools are checked by protocol/page-tools.ts.
+ */
+export function checkResume(raw: unknown): Checked<ResumeAnswer> {
+  if (!isPlainObject(raw)) return refused(BAD_RESUME);
+  const { id, approved, note, result, error } = raw;
+  if (typeof id !== 'string' || !id) return refused(BAD_RESUME);
+  if ([approved, result, error].filter((field) => field !== undefined).length !== 1) return refused(BAD_RESUME);
+  if (approved !== undefined) {
+    if (typeof approved !== 'boolean' || (note !== undefined && typeof note !== 'string')) return refused(BAD_RESUME);
+    if (typeof note === 'string' && note.length > RESUME_NOTE_MAX_CHARS)
+      return refused(`The note is longer than ${RESUME_NOTE_MAX_CHARS} characters.`);
+    return { ok: true, value: { id, approved, ...(typeof note === 'string' && { note }) } };
+  }
+  if (typeof result === 'string') return { ok: true, value: { id, result } };
+  if (typeof error === 'string') return { ok: true, value: { id, error } };
+  return refused(BAD_RESUME);
+}
 
 /**
  * Bounds on a client's history, per request, on both wires. The agent keeps the newest

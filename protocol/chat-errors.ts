@@ -24,12 +24,16 @@ export const CHAT_ERRORS = {
     message: 'The body is not valid JSON: send an object like {"message": "Hello"}.',
   },
   invalid_body: { status: 400, retryable: false, message: 'The body must be a JSON object like {"message": "Hello"}.' },
-  unknown_field: {
+  unknown_field: { status: 400, retryable: false, message: 'Unknown field {field}: this request takes {fields}.' },
+  invalid_message: {
     status: 400,
     retryable: false,
-    message: 'Unknown field {field}: send "message" and, optionally, "session_id" and "history".',
+    message: '"message" is required and must be a non-empty string (or "resume", to answer a paused run).',
   },
-  invalid_message: { status: 400, retryable: false, message: '"message" is required and must be a non-empty string.' },
+  message_and_resume: { status: 400, retryable: false, message: 'Send "message" or "resume", not both.' },
+  invalid_resume: { status: 400, retryable: false, message: '{explanation}' },
+  invalid_tools: { status: 400, retryable: false, message: '{explanation}' },
+  invalid_feedback: { status: 400, retryable: false, message: 'Bad feedback: {problem}.' },
   message_too_long: { status: 400, retryable: false, message: '"message" must be at most {max} characters.' },
   invalid_session_id: {
     status: 400,

@@ -1,5 +1,5 @@
 import { AGENT_ERRORS, isAgentErrorCode } from './agent-errors.ts';
-import type { AgentEvent } from './agent-events.ts';
+import { type AgentEvent, SUGGESTION_MAX_CHARS, SUGGESTIONS_MAX_ITEMS } from './agent-events.ts';
 import type { ChatError } from './chat-errors.ts';
 import type { ChatEvent } from './chat-events.ts';
 
@@ -37,10 +37,17 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
       return { event: 'message', data: { content: e.data.content, partial: true } };
     case 'AGENT_ERROR':
       return { event: 'error', data: agentError(e.data.code) };
-    // Approvals, page tools and suggestions have no Wire 2 events yet: a run that pauses ends
-    // with `done` like any other, and the browser sees the tool call it paused on.
-    case 'AGENT_INTERRUPT':
-    case 'SUGGESTIONS':
+    case 'AGENT_INTERRUPT': {
+      const { id, tool, args, kind } = e.data;
+      if (kind === 'approval') return { event: 'approval_request', data: { id, tool, args, reason: e.data.reason } };
+      // A kind this BFF does not know (a newer agent's) has nothing the browser could answer.
+      return kind === 'page_tool' ? { event: 'page_tool_request', data: { id, tool, args } } : undefined;
+    }
+    case 'SUGGESTIONS': {
+      // The agent's bounds, held here too: the browser draws each item as a button.
+      const items = e.data.items.slice(0, SUGGESTIONS_MAX_ITEMS).map((item) => item.slice(0, SUGGESTION_MAX_CHARS));
+      return { event: 'suggestions', data: { items } };
+    }
     case 'AGENT_END':
       return undefined;
   }
@@ -48,13 +55,15 @@ export function toChatEvent(e: AgentEvent, sessionId: string): ChatEvent | undef
 
 /**
  * One run's Wire 2 stream, made from its Wire 1 events as they come: `start`, each event mapped,
- * then exactly one `done` — `complete`, `error` when an `error` went before it, or `cancelled`.
- * After `done` (`ended`), nothing more is mapped.
+ * then exactly one `done` — `error` when an `error` went before it, `interrupted` when the run
+ * paused (an AGENT_INTERRUPT), `cancelled` when it was stopped, else `complete`. After `done`
+ * (`ended`), nothing more is mapped.
  */
 export class ChatRun {
   readonly sessionId: string;
   readonly runId: string;
   private failed = false;
+  private paused = false;
   private over = false;
 
   constructor(sessionId: string, runId: string) {
@@ -77,9 +86,10 @@ export class ChatRun {
       if (this.over) break;
       if (e.event === 'AGENT_END') {
         this.over = true;
-        out.push({ event: 'done', data: { status: this.failed ? 'error' : 'complete' } });
+        out.push({ event: 'done', data: { status: this.failed ? 'error' : this.paused ? 'interrupted' : 'complete' } });
         break;
       }
+      if (e.event === 'AGENT_INTERRUPT') this.paused = true;
       const chatEvent = toChatEvent(e, this.sessionId);
       if (chatEvent?.event === 'error') this.failed = true;
       if (chatEvent) out.push(chatEvent);

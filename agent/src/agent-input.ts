@@ -1,5 +1,5 @@
 import type { BaseMessage } from '@langchain/core/messages';
-import { RESUME_NOTE_MAX_CHARS } from '../../protocol/agent-request.ts';
+import { checkResume } from '../../protocol/agent-request.ts';
 import type { Answer, Answers } from './approvals.ts';
 import { failure } from './errors.ts';
 import type { TurnRequest } from './pause.ts';
@@ -19,32 +19,12 @@ export interface Wire1Request {
 
 type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const BAD_RESUME =
-  '"resume" must be {id, approved: boolean, note?: string} for an approval, or {id, result: string} or {id, error: string} for a page tool.';
-
-/** The answer a Wire 1 `resume` carries: exactly one of `approved`, `result` or `error`, for one call id. */
+/** The answer a Wire 1 `resume` carries (`checkResume`), as the answers to a pause. */
 export function readResume(raw: unknown): Read<Answers> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, message: BAD_RESUME };
-  const { id, approved, note, result, error } = raw as Record<string, unknown>;
-  if (typeof id !== 'string' || !id) return { ok: false, message: BAD_RESUME };
-  const given = [approved, result, error].filter((field) => field !== undefined).length;
-  let answer: Answer;
-  if (given !== 1) return { ok: false, message: BAD_RESUME };
-  if (approved !== undefined) {
-    if (typeof approved !== 'boolean' || (note !== undefined && typeof note !== 'string'))
-      return { ok: false, message: BAD_RESUME };
-    if (typeof note === 'string' && note.length > RESUME_NOTE_MAX_CHARS) {
-      return { ok: false, message: `The note is longer than ${RESUME_NOTE_MAX_CHARS} characters.` };
-    }
-    answer = { approved, ...(typeof note === 'string' && { note }) };
-  } else if (typeof result === 'string') {
-    answer = { result };
-  } else if (typeof error === 'string') {
-    answer = { error };
-  } else {
-    return { ok: false, message: BAD_RESUME };
-  }
-  return { ok: true, value: { [id]: answer } };
+  const checked = checkResume(raw);
+  if (!checked.ok) return checked;
+  const { id, ...answer } = checked.value;
+  return { ok: true, value: { [id]: answer as Answer } };
 }
 
 export function readWire1Request(

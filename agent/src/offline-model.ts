@@ -182,10 +182,11 @@ function answerFrom(call: ToolCall | undefined, result: ToolMessage): Reply {
     }
     case 'calculator':
     case undefined: {
+      // No follow-up here: the seed's curl ("What is 5+5?") streams exactly the seed's sequence on Wire 2.
       const expression = String(call?.args?.expression ?? 'that');
       return failed
         ? say(`I couldn't calculate ${expression}: ${reason}`)
-        : say(`The result of ${expression} is ${text}.`, 'What is that times 3?');
+        : say(`The result of ${expression} is ${text}.`);
     }
     default:
       return say(failed ? `${call?.name} failed: ${reason}` : `${call?.name} returned: ${pageDataOf(text) ?? text}`);

@@ -156,7 +156,7 @@ describe('AG-UI on /invocations with the offline model', () => {
       names.push(m.event);
     assert.deepEqual(
       [...new Set(names)],
-      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'SUGGESTIONS', 'AGENT_END'],
+      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'AGENT_END'],
     );
   });
 

@@ -86,7 +86,8 @@ describe('agent runtime on the AgentCore contract', () => {
     const list = await events(response);
     assert.deepEqual(
       [...new Set(list.map((e) => e.event))],
-      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'SUGGESTIONS', 'AGENT_END'],
+      // No SUGGESTIONS after a calculation: the seed's curl keeps exactly the seed's sequence on Wire 2.
+      ['AGENT_START', 'TOOL_CALL', 'TOOL_RESULT', 'LLM_TOKEN', 'LLM_RESPONSE', 'AGENT_END'],
     );
     assert.equal(list[0]!.data.session_id, SESSION['x-amzn-bedrock-agentcore-runtime-session-id']);
     assert.ok(list.every((e) => !Number.isNaN(Date.parse(e.data.timestamp))));
@@ -98,7 +99,6 @@ describe('agent runtime on the AgentCore contract', () => {
       result: '10',
     });
     assert.equal(list.at(-1)!.data.output, 'The result of 5+5 is 10.');
-    assert.deepEqual(list.at(-2)!.data.items, ['What is that times 3?']);
   });
 
   it('accepts {"message"} as well as {"prompt"}', async () => {
@@ -146,12 +146,11 @@ describe('the non-streaming path (no Accept: text/event-stream)', () => {
   after(() => runtime.close());
 
   it('answers JSON {"output"}', async () => {
-    const response = await invoke(runtime.url, { prompt: 'What is 3*3?' }, { accept: 'application/json' });
+    const response = await invoke(runtime.url, { prompt: 'What time is it in UTC?' }, { accept: 'application/json' });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {
-      output: 'The result of 3*3 is 9.',
-      suggestions: ['What is that times 3?'],
-    });
+    const { output, suggestions } = await response.json();
+    assert.match(output, /^It is .*UTC/);
+    assert.deepEqual(suggestions, ['What time is it in London?']);
   });
 
   it('answers a bad payload with 400 and a JSON error', async () => {

@@ -69,9 +69,13 @@ describe('Wire 2, as the widget reads it', () => {
       ['token', { delta: 'x' }],
       ['tool_start', { id: 'c', tool: 't', args: {} }],
       ['tool_end', { id: 'c', tool: 't', result: '1' }],
+      ['approval_request', { id: 'c', tool: 'save_note', args: { text: 'x' }, reason: 'Save?' }],
+      ['page_tool_request', { id: 'c', tool: 'set_accent_color', args: { color: 'red' } }],
+      ['suggestions', { items: ['More?'] }],
       ['message', { content: 'x', partial: true }],
       ['error', { code: 'throttled', message: 'Busy.', retryable: true }],
       ['done', { status: 'complete' }],
+      ['done', { status: 'interrupted' }],
       ['done', { status: 'cancelled' }],
     ] as const) {
       assert.deepEqual(readChatEvent(event, JSON.stringify(data)), { event, data }, event);
@@ -79,7 +83,7 @@ describe('Wire 2, as the widget reads it', () => {
   });
 
   it('skips a name it does not know (undefined) and marks a known event it cannot use (null)', () => {
-    assert.equal(readChatEvent('approval_request', '{"id":"x"}'), undefined);
+    assert.equal(readChatEvent('agent_thought', '{"id":"x"}'), undefined);
     assert.equal(readChatEvent('__proto__', '{}'), undefined);
     for (const [event, data] of [
       ['token', '{"delta": 1}'],
@@ -88,6 +92,10 @@ describe('Wire 2, as the widget reads it', () => {
       ['tool_start', '{"id":"c","tool":"t","args":null}'],
       ['tool_end', '{"id":"c","tool":"t"}'],
       ['error', '{"code":"x","message":"y"}'],
+      ['approval_request', '{"id":"c","tool":"t","args":{}}'],
+      ['page_tool_request', '{"id":"c","tool":"t","args":null}'],
+      ['suggestions', '{"items":["a",1]}'],
+      ['suggestions', '{"items":"a"}'],
       ['start', '{"session_id":"s"}'],
       ['done', '{"status":"stopped"}'],
     ]) {

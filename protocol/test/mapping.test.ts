@@ -91,25 +91,43 @@ describe('Wire 1 → Wire 2', () => {
     assert.deepEqual(error('__proto__', 'Oops.'), expected('agent_error'));
   });
 
-  it('relays no approval, page tool or suggestions event yet: a paused run ends with done, as a run without them', () => {
+  it('relays a pause as approval_request or page_tool_request then done "interrupted", and suggestions before done', () => {
     const run = (events: AgentEvent[]) => {
       const mapping = new ChatRun('s', 'r');
-      return [...mapping.start(), ...mapping.map(events)];
+      return [...mapping.start(), ...mapping.map(events)].map(({ event, data }) => [event, data]);
     };
-    const call = { timestamp: t, id: 'tooluse_1', tool: 'save_note', args: { text: 'buy milk' } };
-    const plain: AgentEvent[] = [
-      { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } },
-      { event: 'TOOL_CALL', data: call },
-      { event: 'AGENT_END', data: { timestamp: t, output: '' } },
-    ];
-    const withInteractions: AgentEvent[] = [
-      ...plain.slice(0, 2),
-      { event: 'AGENT_INTERRUPT', data: { ...call, kind: 'approval', reason: 'Save the note "buy milk"?' } },
-      { event: 'SUGGESTIONS', data: { timestamp: t, items: ['And another?'] } },
-      plain[2]!,
-    ];
-    assert.deepEqual(run(withInteractions), run(plain));
-    assert.deepEqual(run(plain).at(-1), { event: 'done', data: { status: 'complete' } });
+    const call = { id: 'tooluse_1', tool: 'save_note', args: { text: 'buy milk' } };
+    const page = { id: 'tooluse_2', tool: 'set_accent_color', args: { color: 'green' } };
+    const start = { event: 'AGENT_START', data: { timestamp: t, session_id: 'x' } } as const;
+    const end = { event: 'AGENT_END', data: { timestamp: t, output: '' } } as const;
+    assert.deepEqual(
+      run([
+        start,
+        { event: 'TOOL_CALL', data: { timestamp: t, ...call } },
+        { event: 'TOOL_CALL', data: { timestamp: t, ...page } },
+        { event: 'AGENT_INTERRUPT', data: { timestamp: t, ...call, kind: 'approval', reason: 'Save the note?' } },
+        { event: 'AGENT_INTERRUPT', data: { timestamp: t, ...page, kind: 'page_tool', reason: 'Runs in the page.' } },
+        end,
+      ]).slice(2),
+      [
+        ['tool_start', call],
+        ['tool_start', page],
+        ['approval_request', { ...call, reason: 'Save the note?' }],
+        ['page_tool_request', page],
+        ['done', { status: 'interrupted' }],
+      ],
+    );
+    // A kind this BFF does not know: nothing the browser could answer, but the run did pause.
+    const unknown = { timestamp: t, ...call, kind: 'telepathy', reason: '?' } as unknown as AgentEvent['data'];
+    assert.deepEqual(run([start, { event: 'AGENT_INTERRUPT', data: unknown } as AgentEvent, end]).slice(2), [
+      ['done', { status: 'interrupted' }],
+    ]);
+    const items = ['What is that times 3?', 'x'.repeat(81), 'c', 'd', 'e'];
+    assert.deepEqual(run([start, { event: 'SUGGESTIONS', data: { timestamp: t, items } }, end]).slice(2), [
+      ['suggestions', { items: ['What is that times 3?', 'x'.repeat(80), 'c', 'd'] }],
+      ['done', { status: 'complete' }],
+    ]);
+    assert.deepEqual(run([start, end]).at(-1), ['done', { status: 'complete' }]);
   });
 
   it('maps nothing after AGENT_END, and fails a run with error then done', () => {

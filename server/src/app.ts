@@ -9,6 +9,7 @@ import { streamChat } from './chat-route.ts';
 import type { ServerConfig } from './config.ts';
 import { limitRequestsPerClient } from './connection-limits.ts';
 import { corsGuard } from './cors.ts';
+import { FEEDBACK_BODY_MAX_BYTES, recordFeedback } from './feedback-route.ts';
 import { HttpError, bodyParserError } from './http-errors.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -32,6 +33,7 @@ export interface AppDeps {
 // The repository root, from server/src/ and from the production build in server/dist/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHAT_PATH = '/v1/chat/stream';
+const FEEDBACK_PATH = '/v1/chat/feedback';
 const AGUI_PATH = '/v1/agui';
 const RUNS_PATH = '/v1/chat/runs';
 const RUN_EVENTS_PATH = `${RUNS_PATH}/:runId/events`;
@@ -83,17 +85,16 @@ export function createApp({
   const caller = config.auth ? [requireBearer(config.auth, logger)] : [];
   const acceptsStream: RequestHandler = (req, _res, next) =>
     next(req.headers.accept && !req.accepts('text/event-stream') ? new HttpError('not_acceptable') : undefined);
+  const json: RequestHandler = (req, _res, next) =>
+    next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type'));
+  // The two stream routes and the feedback: one count of requests for all three.
+  const chatLimit = rateLimit(config, logger, store.rateLimitStore('chat'));
 
-  // The two stream routes, Wire 2's and AG-UI's, behind the same guards; one rate limit counts both.
+  // The two stream routes, Wire 2's and AG-UI's, behind the same guards.
   const streamPaths = [CHAT_PATH, AGUI_PATH];
   // CORS answers preflights itself.
   app.use(streamPaths, noStore, corsGuard(origins, 'POST'));
-  const guards: RequestHandler[] = [
-    ...caller,
-    rateLimit(config, logger, store.rateLimitStore('chat')),
-    (req, _res, next) => next(req.is('application/json') ? undefined : new HttpError('unsupported_media_type')),
-    acceptsStream,
-  ];
+  const guards: RequestHandler[] = [...caller, chatLimit, json, acceptsStream];
   const deps = { config, invokeAgent, runs, store, logger };
   app.post(
     CHAT_PATH,
@@ -104,6 +105,18 @@ export function createApp({
   const agUi: RequestHandler = (req, res) => streamAgUi(req, res, deps);
   app.post(AGUI_PATH, ...guards, express.json(agUiJsonOptions), agUiBodyErrors, agUi);
   app.all(streamPaths, methodNotAllowed('POST, OPTIONS'));
+
+  // Feedback on an answer: the chat's guards (no Accept check: it answers 204), the same count of requests.
+  app.use(FEEDBACK_PATH, noStore, corsGuard(origins, 'POST'));
+  app.post(
+    FEEDBACK_PATH,
+    ...caller,
+    chatLimit,
+    json,
+    express.json({ limit: FEEDBACK_BODY_MAX_BYTES, inflate: false }),
+    recordFeedback(logger),
+  );
+  app.all(FEEDBACK_PATH, methodNotAllowed('POST, OPTIONS'));
 
   // Resuming and stopping runs (of either route): the same guards as the POST, their own count of requests.
   app.use(RUNS_PATH, noStore, corsGuard(origins, 'GET, POST'));

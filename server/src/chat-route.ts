@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { AgentRequest } from '../../protocol/agent-request.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { relay } from './relay.ts';
 import { CHAT_WIRE } from './run-wire.ts';
@@ -7,13 +6,12 @@ import { type StartRunDeps, startRun } from './start-run.ts';
 
 /**
  * `POST /v1/chat/stream`, once CORS, rate limit and content type have passed: one agent run as
- * Wire 2. The run goes on if the browser goes away (for RESUME_GRACE_MS), and any reader may pick it
- * up again from the run's store.
+ * Wire 2 — for a new message, or for the answer to a paused run (a resume holds the conversation's
+ * lock like any run, so a double-click cannot answer twice at once). The run goes on if the browser
+ * goes away (for RESUME_GRACE_MS), and any reader may pick it up again from the run's store.
  */
 export function streamChat(req: Request, res: Response, deps: StartRunDeps): Promise<void> {
-  const { message, session_id, history } = parseChatRequest(req.body, deps.config.maxMessageChars);
-  // The seed's `{"prompt"}`, with the client's history when it sent one.
-  const request: AgentRequest = history.length ? { prompt: message, history } : { prompt: message };
+  const { session_id, request } = parseChatRequest(req.body, deps.config.maxMessageChars);
   return startRun(res, deps, {
     conversationId: session_id,
     payload: new TextEncoder().encode(JSON.stringify(request)),

@@ -223,6 +223,23 @@ describe('authenticated mode (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE)', () =>
     }
   });
 
+  it('holds feedback to the same sign-in as the chat', async () => {
+    const rate = (token: string | undefined) =>
+      send(bff.url, {
+        path: '/v1/chat/feedback',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ run_id: 'run-1', rating: 'up' }),
+      });
+    const anonymous = await rate(undefined);
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.json.error.code, 'unauthorized');
+    assert.equal((await rate('not-a-jwt')).json.error.code, 'invalid_token');
+    assert.equal((await rate(await idp.provider.token('alice'))).status, 204);
+  });
+
   it('answers 503 auth_unavailable, not 401, when the keys cannot be fetched', async () => {
     const idle = await startJwksServer();
     await idle.close(); // nothing listens at its JWKS URL any more

@@ -63,7 +63,7 @@ const BAD_REQUESTS: [name: string, request: RequestOptions, status: number, code
   ['an empty message', json({ message: '' }), 400, 'invalid_message'],
   ['a blank message', json({ message: ' \n\t ' }), 400, 'invalid_message'],
   ['a message of 16001 characters', json({ message: 'a'.repeat(16_001) }), 400, 'message_too_long'],
-  ['a body over the size limit', json({ message: 'hi', pad: 'x'.repeat(1_000_000) }), 413, 'body_too_large'],
+  ['a body over the size limit', json({ message: 'hi', pad: 'x'.repeat(1_400_000) }), 413, 'body_too_large'],
   ['a misspelt field', json({ message: 'hi', sessionId: 'abc' }), 400, 'unknown_field'],
   ['a history that is not a list', json({ message: 'hi', history: 'earlier' }), 400, 'invalid_history'],
   ['a history turn that is null', json({ message: 'hi', history: [null] }), 400, 'invalid_history'],
@@ -149,9 +149,9 @@ describe('requests the BFF refuses', () => {
     assert.equal((await send(suite.bff.url, { path: '/health' })).headers.allow, 'GET, HEAD');
   });
 
-  it('says how long the body may be, in bytes, leaving room for a longest message and history fully escaped', async () => {
-    const answer = await send(suite.bff.url, json({ message: 'hi', pad: 'x'.repeat(1_000_000) }));
-    assert.match(answer.json.error.message, /at most 871424 bytes/);
+  it('says how long the body may be, in bytes, leaving room for a longest message, history and page tools fully escaped', async () => {
+    const answer = await send(suite.bff.url, json({ message: 'hi', pad: 'x'.repeat(1_400_000) }));
+    assert.match(answer.json.error.message, /at most 1353472 bytes/);
     const turn = (i: number) => ({
       role: i % 2 ? 'assistant' : 'user',
       content: '\u0001'.repeat(HISTORY_MAX_TOTAL_CHARS / HISTORY_MAX_MESSAGES),

@@ -83,6 +83,61 @@ describe('the demo page on the started stack', () => {
     await page.close();
   });
 
+  it('works with the user: a starter chip, an approved save_note listed by a follow-up chip, a page tool that turns the page green, a rating', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(url);
+    const chat = page.locator('agent-chat#inline');
+    const answer = (text: string) => chat.locator('[part~=message-assistant] .text', { hasText: text }).waitFor();
+
+    // Approve a save_note from its starter chip; the follow-up chip lists it.
+    await chat.locator('[part=suggestion]', { hasText: 'Save a note: buy milk' }).click();
+    const card = chat.locator('[part=approval-card]');
+    await card.waitFor();
+    assert.match((await card.textContent())!, /Save the note "buy milk"\?/);
+    await card.locator('[part=approve-button]').click();
+    await chat.locator('[part=tool-card][data-status=done]', { hasText: 'Saved note 1: buy milk' }).waitFor();
+    await answer('I saved your note: "buy milk".');
+    assert.match((await card.textContent())!, /Approved/);
+    await chat.locator('[part=suggestion]', { hasText: 'What are my notes?' }).click();
+    await answer('Your notes:');
+    await chat.locator('[part~=message-assistant] .text ol li', { hasText: 'buy milk' }).waitFor();
+
+    // The page tool runs in the page: the accent colour changes, in the page and in the chat.
+    const accent = () => page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color);
+    assert.equal(await accent(), 'rgb(9, 105, 218)');
+    await chat.locator('textarea').fill('Make the page green');
+    await chat.locator('textarea').press('Enter');
+    await chat
+      .locator('[part=tool-card][data-status=done]', { hasText: "The page's accent colour is now green." })
+      .waitFor();
+    await answer("Done: the page's accent colour is now green.");
+    assert.equal(await accent(), 'rgb(0, 128, 0)');
+    const button = await chat.locator('[part=send-button]').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(button, 'rgb(0, 128, 0)');
+
+    // A rating: the page hears it, and the BFF writes it as one log line naming the run.
+    let logs = '';
+    const listen = (d: Buffer) => (logs += d);
+    stack.stdout!.on('data', listen);
+    const posted = page.waitForResponse((r) => r.url().endsWith('/v1/chat/feedback'));
+    await chat.locator('[part~=message-assistant]').last().locator('[part=rate-button]').first().click();
+    assert.equal((await posted).status(), 204);
+    const heard = page.locator('#log li', { hasText: 'inline feedback' });
+    await heard.waitFor();
+    const { runId } = JSON.parse((await heard.textContent())!.replace(/^inline feedback /, ''));
+    assert.match(runId, /^[A-Za-z0-9_-]{22}$/);
+    const deadline = Date.now() + 5000;
+    while (!logs.includes(`"run_id":"${runId}","rating":"up","msg":"feedback"`) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    stack.stdout!.off('data', listen);
+    assert.ok(logs.includes(`"run_id":"${runId}","rating":"up","msg":"feedback"`), 'the BFF logged the rating');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('answers in the launcher panel, which Esc closes, handing focus back to its button', async () => {
     const page = await browser.newPage();
     await page.goto(url);

@@ -1,8 +1,9 @@
 import type { Message, RunAgentInput } from '@ag-ui/core';
 import type { AgentChatForwardedProps } from '../../protocol/ag-ui.ts';
+import type { ResumeAnswer } from '../../protocol/chat-events.ts';
 import { type ChatTransport, newest, postStream, widgetError } from './chat-stream.ts';
 import { randomId } from './ids.ts';
-import type { Entry } from './transcript.ts';
+import { type Entry, findCall } from './transcript.ts';
 
 /**
  * AG-UI: the widget as a client of any AG-UI endpoint (`protocol="ag-ui"`) — the BFF's
@@ -50,6 +51,37 @@ export function agUiMessages(entries: readonly Entry[]): Message[] {
   return newest(all, (message) => JSON.stringify(message).length, 1);
 }
 
+/**
+ * The messages of a run that answers a pause: none for an approval (its answer is the input's
+ * `resume`); for a page tool, the call (from the paused answer, the last of `entries`) and its
+ * outcome as a `tool` message, as AG-UI's frontend tools are answered.
+ */
+function answerMessages(entries: readonly Entry[], answer: ResumeAnswer): Message[] {
+  if ('approved' in answer) return [];
+  const call = findCall(entries, answer.id);
+  const error = 'error' in answer ? answer.error : undefined;
+  return [
+    {
+      id: randomId(),
+      role: 'assistant',
+      toolCalls: [
+        {
+          id: answer.id,
+          type: 'function',
+          function: { name: call?.tool ?? '', arguments: JSON.stringify(call?.args ?? {}) },
+        },
+      ],
+    },
+    {
+      id: randomId(),
+      role: 'tool',
+      toolCallId: answer.id,
+      content: 'result' in answer ? answer.result : (error ?? ''),
+      ...(error !== undefined && { error }),
+    },
+  ];
+}
+
 /** Where the BFF's runs are, from `…/v1/agui`: `…/v1/chat/runs/{id}/…`. */
 export const AG_UI_RUNS = 'chat/runs/';
 
@@ -71,18 +103,25 @@ function text(value: unknown): string {
  * names it in each event's SSE id: then a dropped stream is read on, as on Wire 2.
  */
 export const streamAgUi: ChatTransport = (request) => {
-  const { sessionId, onEvent } = request;
+  const { sessionId, onEvent, resume } = request;
   const input: RunAgentInput = {
     threadId: sessionId,
     runId: randomId(),
     state: {},
-    messages: agUiMessages(request.history),
-    tools: [],
+    messages: resume ? answerMessages(request.history, resume) : agUiMessages(request.history),
+    tools: request.tools ?? [],
     context: [],
     forwardedProps: { agentChat: { resumable: true } } satisfies AgentChatForwardedProps,
+    // An approval's answer (AG-UI 1.0's resume; our agent's interrupt ids are the calls').
+    ...(resume &&
+      'approved' in resume && {
+        resume: [
+          { interruptId: resume.id, status: 'resolved', payload: { approved: resume.approved, note: resume.note } },
+        ],
+      }),
   };
   /** Tool calls by id: name, arguments as they stream, and whether their card is out. */
-  const calls = new Map<string, { tool: string; args: string; shown?: boolean }>();
+  const calls = new Map<string, { tool: string; args: string; shown?: boolean; parsed?: Record<string, unknown> }>();
   /** The text message tokens last came from (undefined after a tool call). */
   let textId: unknown;
   const show = (id: string) => {
@@ -94,6 +133,7 @@ export const streamAgUi: ChatTransport = (request) => {
       // An object, whatever the arguments parse as.
       args = Object(JSON.parse(call.args || '{}'));
     } catch {}
+    call.parsed = args;
     textId = undefined;
     onEvent({ event: 'tool_start', data: { id, tool: call.tool, args } });
   };
@@ -108,6 +148,11 @@ export const streamAgUi: ChatTransport = (request) => {
       case 'RUN_STARTED':
         request.run.id = BFF_RUN_ID.exec(sseId)?.[1] ?? '';
         onEvent({ event: 'start', data: { session_id: sessionId, run_id: request.run.id } });
+        // A page tool's outcome is the client's own: no TOOL_CALL_RESULT repeats it, its card ends here.
+        if (resume && !('approved' in resume)) {
+          const tool = findCall(request.history, resume.id)?.tool ?? '';
+          onEvent({ event: 'tool_end', data: { tool, ...resume } });
+        }
         break;
       case 'TEXT_MESSAGE_CONTENT':
       case 'TEXT_MESSAGE_CHUNK':
@@ -156,15 +201,49 @@ export const streamAgUi: ChatTransport = (request) => {
         });
         onEvent({ event: 'done', data: { status: 'error' } });
         return true;
-      case 'RUN_FINISHED':
+      case 'CUSTOM':
+        // Our agent's follow-up suggestions (protocol/ag-ui.ts, SUGGESTIONS_EVENT).
+        if (e.name === 'suggestions') {
+          const { items } = (e.value ?? {}) as { items?: unknown };
+          if (Array.isArray(items))
+            onEvent({ event: 'suggestions', data: { items: items.filter((i) => typeof i === 'string') } });
+        }
+        break;
+      case 'RUN_FINISHED': {
         for (const id of calls.keys()) show(id);
-        onEvent({
-          event: 'done',
-          data: {
-            status: (e.outcome as { type?: unknown } | undefined)?.type === 'cancelled' ? 'cancelled' : 'complete',
-          },
-        });
+        // A pause: approvals (an interrupt outcome) or page tools (calls left pending), as Wire 2's requests.
+        const outcome = (e.outcome ?? {}) as {
+          type?: unknown;
+          interrupts?: Array<{
+            id: string;
+            toolCallId?: string;
+            message?: string;
+            metadata?: { tool?: string; args?: Record<string, unknown> };
+          }>;
+          pendingToolCallIds?: string[];
+        };
+        const waits = [...(outcome.interrupts ?? []), ...(outcome.pendingToolCallIds ?? [])];
+        for (const wait of waits) {
+          const pending = typeof wait === 'string';
+          const id = pending ? wait : (wait.toolCallId ?? wait.id);
+          const call = calls.get(id);
+          const named = { id: String(id), tool: call?.tool ?? '', args: call?.parsed ?? {} };
+          if (pending) onEvent({ event: 'page_tool_request', data: named });
+          else
+            onEvent({
+              event: 'approval_request',
+              data: {
+                ...named,
+                tool: String(wait.metadata?.tool ?? named.tool),
+                args: Object(wait.metadata?.args ?? named.args),
+                reason: String(wait.message ?? ''),
+              },
+            });
+        }
+        const status = outcome.type === 'cancelled' ? 'cancelled' : waits.length ? 'interrupted' : 'complete';
+        onEvent({ event: 'done', data: { status } });
         return true;
+      }
     }
     return false;
   });

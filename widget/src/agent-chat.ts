@@ -1,19 +1,29 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ChatEvent } from '../../protocol/chat-events.ts';
+import type { ChatEvent, ResumeAnswer } from '../../protocol/chat-events.ts';
 import { AG_UI_RUNS, streamAgUi } from './ag-ui-stream.ts';
 import { CHAT_RUNS, ChatStreamError, cancelRun, streamChat, widgetError } from './chat-stream.ts';
 import { Conversation } from './conversation.ts';
 import { emit } from './events.ts';
 import { randomId } from './ids.ts';
 import { MarkdownView } from './markdown/view.ts';
+import { type PageToolHandler, describeTools, runPageTool } from './page-tools.ts';
 import type { PersistMode } from './persistence.ts';
 import { RunController } from './run-controller.ts';
 import { ScrollFollow } from './scroll-follow.ts';
 import { type AgentChatStrings, DEFAULT_STRINGS, describeError } from './strings.ts';
 import { styles } from './styles/index.ts';
 import { panelTemplate } from './templates/panel.ts';
-import { type AssistantEntry, type TextPart, type TurnError, applyEvent, endTurn, isActive } from './transcript.ts';
+import {
+  type AssistantEntry,
+  type Rating,
+  type TextPart,
+  type ToolCall,
+  type TurnError,
+  applyEvent,
+  endTurn,
+  isActive,
+} from './transcript.ts';
 
 const newTurn = (): AssistantEntry => ({
   role: 'assistant',
@@ -26,6 +36,14 @@ const newTurn = (): AssistantEntry => ({
 /** A site's own request headers (auth), as given by `headers` or `getHeaders()`. */
 export type HeaderMap = Record<string, string>;
 
+export type { PageToolHandler };
+
+/** What one run sends: a new message, or the answer to a call the paused run waits on. */
+type RunInput = { message: string } | { resume: ResumeAnswer };
+
+/** An enumerated attribute that is on unless it says "false" (like `spellcheck`). */
+const unlessFalse = { fromAttribute: (value: string | null) => value !== 'false' };
+
 /**
  * A chat with a streaming AI agent: the user's messages, the agent thinking, each tool call with
  * its arguments and result, and the answer growing token by token as safely rendered markdown.
@@ -33,7 +51,8 @@ export type HeaderMap = Record<string, string>;
  * @fires agent-chat-send - Before a message is sent (also on retry); cancelable. `detail`: `{message, retry}`.
  * @fires agent-chat-event - Each stream event as it arrives. `detail`: `{event, data}` (Wire 2).
  * @fires agent-chat-error - A run failed. `detail`: `{code, message, retryable}`, `message` as shown.
- * @fires agent-chat-done - A run ended. `detail`: `{status: 'complete' | 'error' | 'cancelled', text}`.
+ * @fires agent-chat-done - A run ended. `detail`: `{status: 'complete' | 'error' | 'cancelled' | 'interrupted', text}`; `interrupted`: it waits for an approval or a page tool.
+ * @fires agent-chat-feedback - The user rated an answer, and again if they add a comment. `detail`: `{runId, rating: 'up' | 'down', comment}`.
  *
  * @csspart base - The chat box (the floating panel in launcher mode).
  * @csspart header - The bar with the heading and the actions.
@@ -47,6 +66,16 @@ export type HeaderMap = Record<string, string>;
  * @csspart thinking - The "Thinking…" indicator.
  * @csspart reconnecting - The "Reconnecting…" indicator, while a dropped stream is picked up again.
  * @csspart tool-card - A tool call: name, arguments, status, result.
+ * @csspart approval-card - Asks the user to approve a call before it runs: why, the call, Approve / Deny and a note.
+ * @csspart approval-note - The approval card's optional note.
+ * @csspart approve-button - Approves the call.
+ * @csspart deny-button - Denies the call.
+ * @csspart feedback - The rating of a finished answer: thumbs up and down, then a comment.
+ * @csspart rate-button - Thumbs up or down (`aria-pressed` once chosen).
+ * @csspart feedback-input - The rating's optional comment.
+ * @csspart feedback-send - Sends the comment.
+ * @csspart suggestions - A row of suggested messages: starters on an empty chat, follow-ups under the last answer.
+ * @csspart suggestion - One suggested message; clicking sends it.
  * @csspart render-notice - Says a message is shown as plain text because it could not be formatted.
  * @csspart code-block - A fenced code block in an answer.
  * @csspart copy-button - A code block's copy button.
@@ -104,7 +133,23 @@ export class AgentChat extends LitElement {
    * Whether tool calls show as cards. Shown unless `show-tools="false"` — an enumerated
    * attribute like `spellcheck`, because seeing the agent at work is the point of this chat.
    */
-  @property({ attribute: 'show-tools', converter: { fromAttribute: (value) => value !== 'false' } }) showTools = true;
+  @property({ attribute: 'show-tools', converter: unlessFalse }) showTools = true;
+
+  /** Whether finished answers offer thumbs up / down and a comment. Shown unless `feedback="false"`. */
+  @property({ attribute: 'feedback', converter: unlessFalse }) feedback = true;
+
+  /** Starter messages shown as chips while the conversation is empty: a JSON array of strings as an attribute. */
+  @property({ attribute: 'suggestions', type: Array }) suggestions: string[] = [];
+
+  /**
+   * Tools the agent may call that run in this page: `[{name, description, parameters, handler}]`
+   * (`parameters` a JSON Schema of the arguments, `handler(args)` returns or resolves to the result).
+   * Sent with every request of the conversation.
+   */
+  tools: PageToolHandler[] = [];
+
+  /** How long a page tool's handler may take, in milliseconds, before its call fails as timed out. */
+  @property({ attribute: 'tool-timeout', type: Number }) toolTimeout = 10_000;
 
   /** Where the transcript and session id survive a reload: `session` (this tab), `local` (this browser) or `none`. */
   @property({ attribute: 'persist' }) persist: PersistMode = 'session';
@@ -148,7 +193,8 @@ export class AgentChat extends LitElement {
     if (changed.get('open') === false && this.open) this.input.focus();
     // An answer that was streaming when the page (or this element) went away goes on at the BFF: read on.
     const last = this.conversation.entries.at(-1);
-    if (last?.role === 'assistant' && isActive(last) && last.run?.id && !this.runs.running) void this.run(last, '');
+    if (last?.role === 'assistant' && isActive(last) && last.run?.id && !this.runs.running)
+      void this.run(last, { message: '' });
   }
 
   override render() {
@@ -159,7 +205,19 @@ export class AgentChat extends LitElement {
       open: this.open,
       busy: this.runs.running,
       entries: this.conversation.entries,
-      message: { strings, showTools: this.showTools, viewFor: this.viewFor, onRetry: this.onRetry },
+      // An attribute that is not a JSON array (Lit reads it as null), or a property set to anything.
+      suggestions: Array.isArray(this.suggestions) ? this.suggestions : [],
+      message: {
+        strings,
+        showTools: this.showTools,
+        feedback: this.feedback,
+        viewFor: this.viewFor,
+        onRetry: this.onRetry,
+        onAnswer: this.onAnswer,
+        onRate: this.onRate,
+        onComment: this.onComment,
+        onPick: this.onPick,
+      },
       atBottom: this.follow.atBottom,
       announcement: this.announcement,
       on: {
@@ -184,10 +242,13 @@ export class AgentChat extends LitElement {
     const message = text.trim();
     this.conversation.restore();
     if (!message || this.runs.running || !emit(this, 'agent-chat-send', { message, retry: false }, true)) return false;
+    // A paused answer ends here: the agent declines what it waited on (the new run's tool_end says so).
+    const paused = this.conversation.entries.at(-1);
+    if (paused?.role === 'assistant' && paused.status === 'interrupted') endTurn(paused, 'complete');
     const turn = newTurn();
     this.conversation.entries = [...this.conversation.entries, { role: 'user', id: randomId(), text: message }, turn];
     this.follow.follow();
-    void this.run(turn, message);
+    void this.run(turn, { message });
     return true;
   }
 
@@ -243,10 +304,11 @@ export class AgentChat extends LitElement {
   }
 
   /**
-   * Streams the answer to `message` into `turn`, or (its run known, after a reload) reads on from
-   * where it was; a stale run (after `clear()`, or once the element left the page) writes nothing.
+   * Streams the answer to a message (or the rest of a paused answer, after `resume`) into `turn`, or
+   * (its run known, after a reload) reads on from where it was; a stale run (after `clear()`, or once
+   * the element left the page) writes nothing.
    */
-  private async run(turn: AssistantEntry, message: string): Promise<void> {
+  private async run(turn: AssistantEntry, input: RunInput): Promise<void> {
     const run = this.runs.start();
     this.conversation.save();
     let failure: TurnError | undefined;
@@ -257,9 +319,11 @@ export class AgentChat extends LitElement {
         // How a message reaches the agent: Wire 2 or AG-UI, both over SSE (chat-stream.ts, ag-ui-stream.ts).
         await (this.protocol === 'ag-ui' ? streamAgUi : streamChat)({
           endpoint: this.endpoint,
-          message,
+          ...input,
+          tools: this.tools.length ? describeTools(this.tools) : undefined,
           sessionId: this.sessionId,
-          history: this.conversation.entries.slice(0, -1),
+          // The conversation before this answer; a resume's, with the paused answer (its calls).
+          history: 'resume' in input ? this.conversation.entries : this.conversation.entries.slice(0, -1),
           headers,
           signal: run.signal,
           run: (turn.run ??= { id: '', seq: 0 }),
@@ -285,7 +349,7 @@ export class AgentChat extends LitElement {
   }
 
   private onStreamEvent(turn: AssistantEntry, event: ChatEvent): void {
-    if (applyEvent(turn, event)) this.requestUpdate();
+    if (applyEvent(turn, event, this.conversation.entries)) this.requestUpdate();
     // Its id is what a reload needs to read on: kept at once.
     if (event.event === 'start') this.conversation.save();
     const part = turn.parts.at(-1);
@@ -300,7 +364,11 @@ export class AgentChat extends LitElement {
     for (const part of texts) this.viewFor(part).flush();
     this.requestUpdate();
     this.conversation.save();
-    const status = turn.status === 'complete' || turn.status === 'cancelled' ? turn.status : 'error';
+    const status =
+      turn.status === 'complete' || turn.status === 'cancelled' || turn.status === 'interrupted'
+        ? turn.status
+        : 'error';
+    if (status === 'interrupted') this.answerPause(turn);
     if (status === 'complete')
       this.announcement = `${s.assistant}: ${texts.map((p) => this.viewFor(p).plainText()).join(' ')}`;
     if (status === 'cancelled') this.announcement = s.stopped;
@@ -314,6 +382,87 @@ export class AgentChat extends LitElement {
     }
     emit(this, 'agent-chat-done', { status, text: texts.map((p) => p.source.text).join('\n\n') });
   }
+
+  /**
+   * The run paused. A page tool runs (the first waiting: one answer per request; a run still waiting
+   * on others pauses again) and its outcome goes back, unless the user moved on meanwhile. An approval
+   * is asked for: announced, and the focus (if it was in the chat) moves to its Approve button.
+   */
+  private answerPause(turn: AssistantEntry): void {
+    const waiting = turn.parts.filter((p): p is ToolCall => p.kind === 'tool' && p.status === 'waiting');
+    const page = waiting.find((call) => call.page);
+    if (page) {
+      page.status = 'running';
+      void runPageTool(this.tools, page, this.toolTimeout || 10_000).then((resume) => {
+        if (this.conversation.entries.at(-1) === turn && turn.status === 'interrupted' && !this.runs.running)
+          this.resume(turn, resume);
+      });
+    }
+    const approval = waiting.find((call) => call.reason !== undefined);
+    if (approval) {
+      this.announcement = `${this.words.approvalNeeded}: ${approval.reason}`;
+      if (this.matches(':focus-within'))
+        void this.updateComplete.then(() =>
+          this.renderRoot.querySelector<HTMLElement>('[part=approve-button]')?.focus(),
+        );
+    }
+  }
+
+  /** Goes on with the paused `turn`: `answer` is what one of its waiting calls needed. */
+  private resume(turn: AssistantEntry, answer: ResumeAnswer): void {
+    turn.status = 'thinking';
+    // A new run: its own id, read from its first event.
+    turn.run = { id: '', seq: 0 };
+    this.requestUpdate();
+    void this.run(turn, { resume: answer });
+  }
+
+  private readonly onAnswer = (e: Event, turn: AssistantEntry, call: ToolCall, approved: boolean): void => {
+    if (this.runs.running || turn.status !== 'interrupted' || call.status !== 'waiting') return;
+    const note = (e.target as Element).parentElement!.querySelector('input')!.value.trim();
+    const answer = { approved, ...(note ? { note } : {}) };
+    Object.assign(call, answer, { status: 'running' });
+    this.resume(turn, { id: call.id, ...answer });
+    this.input.focus();
+  };
+
+  private readonly onRate = (turn: AssistantEntry, rating: Rating): void => {
+    turn.feedback = { rating };
+    this.sendFeedback(turn);
+  };
+
+  private readonly onComment = (e: SubmitEvent, turn: AssistantEntry): void => {
+    e.preventDefault();
+    turn.feedback!.comment = (e.target as HTMLFormElement).querySelector('input')!.value.trim();
+    this.sendFeedback(turn);
+  };
+
+  /** Tells the page (`agent-chat-feedback`) and the BFF (`POST …/feedback`, beside the chat endpoint) what the user thinks of `turn`. */
+  private sendFeedback(turn: AssistantEntry): void {
+    this.requestUpdate();
+    this.conversation.save();
+    const { rating, comment = '' } = turn.feedback!;
+    const runId = turn.run?.id ?? '';
+    emit(this, 'agent-chat-feedback', { runId, rating, comment });
+    if (runId && this.endpoint)
+      void this.requestHeaders()
+        .then((headers) =>
+          // Beside the endpoint: `…/v1/chat/feedback` from `…/v1/chat/stream`, and from `…/v1/agui`.
+          fetch(
+            new URL(this.protocol === 'ag-ui' ? 'chat/feedback' : 'feedback', new URL(this.endpoint, location.href)),
+            {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ run_id: runId, rating, ...(comment ? { comment } : {}) }),
+            },
+          ),
+        )
+        .catch(() => {});
+  }
+
+  private readonly onPick = (text: string): void => {
+    this.send(String(text));
+  };
 
   private readonly onSubmit = (e: SubmitEvent): void => {
     e.preventDefault();
@@ -346,7 +495,7 @@ export class AgentChat extends LitElement {
     const turn = newTurn();
     this.conversation.entries = [...entries.slice(0, -1), turn];
     this.follow.follow();
-    void this.run(turn, user.text);
+    void this.run(turn, { message: user.text });
   };
 
   private readonly onNewConversation = (): void => {

@@ -1,7 +1,13 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { HISTORY_MAX_MESSAGES, HISTORY_MAX_TOTAL_CHARS, type HistoryTurn } from '../../protocol/agent-request.ts';
 import { WIDGET_ERRORS, type WidgetErrorCode, retryableStatus } from '../../protocol/chat-errors.ts';
-import { type ChatEvent, type ErrorBody, readChatEvent } from '../../protocol/chat-events.ts';
+import {
+  type ChatEvent,
+  type ErrorBody,
+  type PageTool,
+  type ResumeAnswer,
+  readChatEvent,
+} from '../../protocol/chat-events.ts';
 import { type Entry, entryText } from './transcript.ts';
 
 /**
@@ -31,9 +37,13 @@ export interface RunPosition {
 /** One run as the element asks for it, whatever the wire. */
 export interface ChatRunRequest {
   endpoint: string;
-  message: string;
+  /** A new message, or (instead) `resume`: the answer to a call the paused run waits on. */
+  message?: string;
+  resume?: ResumeAnswer;
+  /** The page's tools, the same list with every request of the conversation. */
+  tools?: PageTool[];
   sessionId: string;
-  /** The conversation as it shows, oldest first, ending with the user's message being sent. */
+  /** The conversation as it shows, oldest first: up to the user's message being sent, or (a resume) the paused answer. */
   history: readonly Entry[];
   signal: AbortSignal;
   headers?: Record<string, string>;
@@ -180,8 +190,10 @@ export function historyTurns(entries: readonly Entry[]): HistoryTurn[] {
  * it arrives; `start` names the run, which a dropped stream reads on from.
  */
 export const streamChat: ChatTransport = (request) => {
-  const history = historyTurns(request.history);
-  const body = { message: request.message, session_id: request.sessionId, ...(history.length && { history }) };
+  // A resume goes on from the agent's memory of the pause: the history would not be read.
+  const history = request.resume ? [] : historyTurns(request.history);
+  const { message, resume, tools } = request;
+  const body = { message, resume, session_id: request.sessionId, tools, ...(history.length && { history }) };
   return postStream(request, body, CHAT_RUNS, (event, data) => {
     const checked = readChatEvent(event, data);
     if (checked === null) throw widgetError('bad_event');

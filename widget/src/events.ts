@@ -5,7 +5,10 @@ export interface AgentChatEventMap {
   'agent-chat-send': CustomEvent<{ message: string; retry: boolean }>;
   'agent-chat-event': CustomEvent<ChatEvent>;
   'agent-chat-error': CustomEvent<{ code: string; message: string; retryable: boolean }>;
-  'agent-chat-done': CustomEvent<{ status: 'complete' | 'error' | 'cancelled'; text: string }>;
+  /** `interrupted`: the run paused on calls that wait for the user's approval or the page. */
+  'agent-chat-done': CustomEvent<{ status: 'complete' | 'error' | 'cancelled' | 'interrupted'; text: string }>;
+  /** The user rated an answer (`runId` is the run that wrote it); again with the comment, if they add one. */
+  'agent-chat-feedback': CustomEvent<{ runId: string; rating: 'up' | 'down'; comment: string }>;
 }
 
 /** Dispatches an `agent-chat-*` event, bubbling and composed; false if a listener cancelled it. */

@@ -28,12 +28,26 @@ export const DEFAULT_STRINGS = {
   /** Above a message that could not be formatted and shows as plain text. */
   renderFailed: 'This message could not be formatted; it is shown as plain text.',
   toolRunning: 'running',
+  /** A call the run paused on: for the user's approval, or while the page runs it. */
+  toolWaiting: 'waiting',
   toolDone: 'done',
   toolFailed: 'failed',
   toolCancelled: 'stopped',
   toolArguments: 'Arguments',
   toolResult: 'Result',
   toolError: 'Error',
+  /** The approval card's label, and what is announced when one appears. */
+  approvalNeeded: 'Approval needed',
+  /** The optional note of an approval or a rating. */
+  comment: 'Comment (optional)',
+  approve: 'Approve',
+  deny: 'Deny',
+  approved: 'Approved',
+  denied: 'Declined',
+  /** The label of a row of suggested messages. */
+  suggestions: 'Suggestions',
+  rateUp: 'Good answer',
+  rateDown: 'Bad answer',
   /** Errors the widget describes itself; errors from the chat service come with their own words. */
   errorNetwork: WIDGET_ERRORS.network.message,
   errorStreamCut: WIDGET_ERRORS.stream_cut.message,

@@ -7,11 +7,22 @@ export interface ToolCall {
   id: string;
   tool: string;
   args: Record<string, unknown>;
-  /** `cancelled`: the run stopped before the tool answered. */
-  status: 'running' | 'done' | 'failed' | 'cancelled';
+  /**
+   * `waiting`: the run paused on this call, for the user's approval or for the page to run it;
+   * `cancelled`: the run stopped before the tool answered.
+   */
+  status: 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
   result?: string;
   error?: string;
+  /** The call needs the user's approval (`approval_request`): the question, and once given the answer and its note. */
+  reason?: string;
+  approved?: boolean;
+  note?: string;
+  /** The call runs in the page (`page_tool_request`), with one of the element's `tools`. */
+  page?: boolean;
 }
+
+export type Rating = 'up' | 'down';
 
 export interface TextPart {
   kind: 'text';
@@ -37,8 +48,13 @@ export interface AssistantEntry {
   id: string;
   /** Text and tool calls in the order they happened. */
   parts: Array<TextPart | ToolCall>;
-  status: 'thinking' | 'streaming' | 'complete' | 'error' | 'cancelled';
+  /** `interrupted`: the run paused on calls that wait for the user or the page. */
+  status: 'thinking' | 'streaming' | 'complete' | 'error' | 'cancelled' | 'interrupted';
   error?: TurnError;
+  /** Follow-up questions the agent suggested (shown under the last answer). */
+  suggestions?: string[];
+  /** The user's rating of the answer. */
+  feedback?: { rating: Rating; comment?: string };
   /** The run answering it, and the last event taken: a page loaded mid-answer reads on from there. */
   run?: RunPosition;
   /** The stream dropped and is being picked up again (not stored). */
@@ -49,13 +65,24 @@ export type Entry = UserEntry | AssistantEntry;
 
 export const isActive = (turn: AssistantEntry) => turn.status === 'thinking' || turn.status === 'streaming';
 
+/** The tool call `id`, in the newest turn that has it. */
+export const findCall = (entries: readonly Entry[], id: string) =>
+  entries
+    .flatMap((entry) => (entry.role === 'assistant' ? entry.parts : []))
+    .findLast((part): part is ToolCall => part.kind === 'tool' && part.id === id);
+
 /**
  * Applies one Wire 2 event to the assistant's turn, in place. Tokens grow the open text part;
- * `message` sets its final text; tool results find their call by `id`. Returns whether the turn
+ * `message` sets its final text; tool results and pauses find their call by `id`, in `entries` (a
+ * new message's run closes the calls an earlier turn left waiting). Returns whether the turn
  * changed shape (a part, a status) — a token that only grows existing text does not, so the
  * element re-renders nothing and only that text's view updates.
  */
-export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): boolean {
+export function applyEvent(
+  turn: AssistantEntry,
+  { event, data }: ChatEvent,
+  entries: readonly Entry[] = [turn],
+): boolean {
   const last = turn.parts.at(-1);
   const wasThinking = turn.status === 'thinking';
   switch (event) {
@@ -76,13 +103,20 @@ export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): bo
       turn.status = 'streaming';
       turn.parts.push({ kind: 'tool', id: data.id, tool: data.tool, args: data.args, status: 'running' });
       return true;
-    case 'tool_end': {
-      const call = turn.parts.find((p): p is ToolCall => p.kind === 'tool' && p.id === data.id);
+    case 'tool_end':
+    case 'approval_request':
+    case 'page_tool_request': {
+      const call = findCall(entries, data.id);
       if (!call) return false;
-      if ('error' in data) Object.assign(call, { status: 'failed', error: data.error });
+      if (event === 'approval_request') Object.assign(call, { status: 'waiting', reason: data.reason });
+      else if (event === 'page_tool_request') Object.assign(call, { status: 'waiting', page: true });
+      else if ('error' in data) Object.assign(call, { status: 'failed', error: data.error });
       else Object.assign(call, { status: 'done', result: data.result });
       return true;
     }
+    case 'suggestions':
+      turn.suggestions = data.items;
+      return true;
     case 'error':
       endTurn(turn, 'error', data);
       return true;
@@ -94,13 +128,19 @@ export function applyEvent(turn: AssistantEntry, { event, data }: ChatEvent): bo
   }
 }
 
-/** Ends the turn: its text is complete (its last line parsed as closed), a tool still running will not answer. */
-export function endTurn(turn: AssistantEntry, status: 'complete' | 'error' | 'cancelled', error?: TurnError): void {
+type EndStatus = 'complete' | 'error' | 'cancelled' | 'interrupted';
+
+/**
+ * Ends the turn: its text is complete (its last line parsed as closed), a tool still running will
+ * not answer, nor will a call left waiting unless the turn is only paused (`interrupted`).
+ */
+export function endTurn(turn: AssistantEntry, status: EndStatus, error?: TurnError): void {
   turn.status = status;
   if (error) turn.error = error;
   for (const part of turn.parts) {
     if (part.kind === 'text') part.source.close();
-    else if (part.status === 'running') part.status = 'cancelled';
+    else if (part.status === 'running' || (part.status === 'waiting' && status !== 'interrupted'))
+      part.status = 'cancelled';
   }
 }
 
@@ -114,13 +154,14 @@ export function entryText(entry: Entry): string {
   }
 }
 
-const TOOL_STATUSES: ReadonlyArray<ToolCall['status']> = ['running', 'done', 'failed', 'cancelled'];
+const TOOL_STATUSES: ReadonlyArray<ToolCall['status']> = ['running', 'waiting', 'done', 'failed', 'cancelled'];
 const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = [
   'thinking',
   'streaming',
   'complete',
   'error',
   'cancelled',
+  'interrupted',
 ];
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -139,15 +180,21 @@ export function restoreEntries(stored: unknown): Entry[] {
     if (entry.role === 'user') return { role: 'user', id, text: String(entry.text ?? '') };
     const parts = (Array.isArray(entry.parts) ? entry.parts : []).filter(isObject).map((part): TextPart | ToolCall => {
       if (part.kind === 'text') return { kind: 'text', source: new MarkdownSource(String(part.source ?? '')) };
+      const page = part.page === true;
       const status = TOOL_STATUSES.find((s) => s === part.status) ?? 'cancelled';
       return {
         kind: 'tool',
         id: String(part.id),
         tool: String(part.tool),
         args: isObject(part.args) ? part.args : {},
-        status,
+        // A page tool's handler ran in the page that went away: it will not answer now.
+        status: page && status === 'waiting' ? 'cancelled' : status,
         result: optionalString(part.result),
         error: optionalString(part.error),
+        page,
+        reason: optionalString(part.reason),
+        approved: typeof part.approved === 'boolean' ? part.approved : undefined,
+        note: optionalString(part.note),
       };
     });
     const error = isObject(entry.error)
@@ -170,7 +217,7 @@ export function restoreEntries(stored: unknown): Entry[] {
       },
     };
     if (!isActive(turn) || !turn.run!.id)
-      endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as 'complete' | 'error' | 'cancelled'), error);
+      endTurn(turn, isActive(turn) ? 'cancelled' : (turn.status as EndStatus), error);
     return turn;
   });
 }

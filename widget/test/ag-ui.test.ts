@@ -238,6 +238,73 @@ describe('<agent-chat protocol="ag-ui"> with the BFF\'s POST /v1/agui (the real 
   });
 });
 
+describe('<agent-chat protocol="ag-ui"> working with the user, on the real stack', () => {
+  beforeEach(() => sessionStorage.clear());
+
+  const ours = (id: string) =>
+    fixture<AgentChat>(html`<agent-chat id=${id} protocol="ag-ui" endpoint=${`${bff}/v1/agui`}></agent-chat>`);
+  /** Clicks and waits for the run it starts to end. */
+  async function click(el: AgentChat, button: HTMLElement) {
+    const done = nextDone(el);
+    button.click();
+    const detail = await done;
+    await el.updateComplete;
+    return detail;
+  }
+
+  it("shows the agent's interrupt as an approval card; Approve resumes it (AG-UI resume) and the note is saved and listed", async () => {
+    const el = await ours('agui-approve');
+    expect((await ask(el, 'Save a note: buy milk')).status).to.equal('interrupted');
+    const card = $(el, '[part=approval-card]')!;
+    expect(card.textContent).to.contain('Save the note "buy milk"?').and.contain('save_note');
+    expect((await click(el, $(el, '[part=approve-button]')!)).status).to.equal('complete');
+    expect($(el, '[part=tool-card]')!.dataset.status).to.equal('done');
+    expect(transcriptText(el)).to.contain('I saved your note: "buy milk".');
+    // The agent's follow-up arrives as AG-UI's CUSTOM "suggestions": a chip that sends it.
+    await click(el, $(el, '[part=suggestion]')!);
+    expect($$(el, '[part~=message-assistant] .text li').map((li) => li.textContent)).to.deep.equal(['buy milk']);
+  });
+
+  it('denies with a note: the card says so, the model hears it, nothing is saved', async () => {
+    const el = await ours('agui-deny');
+    await ask(el, 'Save a note: eggs');
+    $<HTMLInputElement>(el, '[part=approval-note]')!.value = 'not now';
+    expect((await click(el, $(el, '[part=deny-button]')!)).status).to.equal('complete');
+    expect($(el, '[part=approval-card]')!.textContent).to.contain('Declined: not now');
+    expect($(el, '[part=tool-card]')!.dataset.status).to.equal('failed');
+    expect(transcriptText(el)).to.contain('OK, I didn\'t save the note. You said: "not now".');
+    await ask(el, 'What are my notes?');
+    expect($$(el, '[part~=message-assistant] .text').at(-1)!.textContent).to.equal(
+      'You have no notes in this session yet.',
+    );
+  });
+
+  it('runs a page tool the agent calls (RUN_FINISHED with pendingToolCallIds) and answers with a tool message', async () => {
+    const el = await ours('agui-page-tool');
+    const colours: unknown[] = [];
+    el.tools = [
+      {
+        name: 'set_accent_color',
+        description: "Set the page's accent colour.",
+        parameters: { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] },
+        handler: ({ color }) => {
+          colours.push(color);
+          return `The accent colour is now ${color}.`;
+        },
+      },
+    ];
+    const statuses: string[] = [];
+    el.addEventListener('agent-chat-done', (e) => statuses.push(e.detail.status));
+    typeAndSend(el, 'Make the page green');
+    await waitUntil(() => statuses.length === 2, 'the page tool answered', { timeout: 10_000 });
+    await el.updateComplete;
+    expect(statuses).to.deep.equal(['interrupted', 'complete']);
+    expect(colours).to.deep.equal(['green']);
+    expect($(el, '[part=tool-card]')!.textContent).to.contain('The accent colour is now green.');
+    expect(transcriptText(el)).to.contain("Done: the page's accent colour is now green.");
+  });
+});
+
 describe('agUiMessages: the conversation the widget sends', () => {
   const user = (id: string, text: string): Entry => ({ role: 'user', id, text });
   const answer = (id: string, text: string): Entry => ({

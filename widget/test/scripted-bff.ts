@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { CHAT_ERRORS, type HttpErrorCode, chatError } from '../../protocol/chat-errors.ts';
-import type { ChatEventData, ChatEventName, ErrorBody } from '../../protocol/chat-events.ts';
+import type { ChatEventData, ChatEventName, ChatRequest, ErrorBody } from '../../protocol/chat-events.ts';
 import { sseFrame } from '../../protocol/sse.ts';
 
 /** One Wire 2 event, as [name, data]. */
@@ -34,6 +34,8 @@ interface Scenario {
   failOdd?: Refusal;
   /** Refuse every POST like this. */
   refuse?: Refusal;
+  /** The events as a function of the request's body (a resume's answer, the page's tools). */
+  script?: (body: ChatRequest) => Step[];
   /**
    * The whole run, as `GET /scripted/runs/<scenario>/events` resumes it (after Last-Event-ID or
    * `?after=`); the run id in `start` is the scenario's name. Unset: the run is gone (404).
@@ -41,6 +43,8 @@ interface Scenario {
   run?: Step[];
   /** Refuse the first resumes after each POST like these, in turn. */
   resumeRefusals?: Refusal[];
+  /** Cut the connection after the events of a POST that answers a pause (`resume`) only. */
+  dropAnswers?: boolean;
 }
 
 /** The error body the BFF answers for `code` before a stream, with its status. */
@@ -93,7 +97,84 @@ function big(message: string, query: Query): Step[] {
   return [['start', { session_id: 's', run_id: 'run' }], ...tokens, ['done', { status: 'complete' }]];
 }
 
+const SAVE = { id: 'call_save', tool: 'save_note', args: { text: 'buy milk' } };
+const ACCENT = { id: 'call_accent', tool: 'set_accent_color', args: { color: 'green' } };
+const opening: Step[] = [
+  ['start', { session_id: 's', run_id: 'run' }],
+  ['agent_start', { session_id: 's', status: 'started' }],
+];
+/** The agent's answer after a call ended: its words, follow-up suggestions, done. */
+const answer = (text: string, items: string[] = []): Step[] => [
+  ['token', { delta: text }],
+  ['message', { content: text, partial: true }],
+  ...(items.length ? [['suggestions', { items }] as Step] : []),
+  ['done', { status: 'complete' }],
+];
+
+/**
+ * save_note asks first. A resume runs it (or not) and answers; a new message instead declines it
+ * ("moved on") before answering the message.
+ */
+function approval({ resume }: ChatRequest): Step[] {
+  if (resume && 'approved' in resume) {
+    const ended: Step = resume.approved
+      ? ['tool_end', { ...SAVE, result: 'Saved note 1: buy milk' }]
+      : ['tool_end', { ...SAVE, error: `The user declined this call. Their note: "${resume.note ?? ''}"` }];
+    return [
+      ...opening,
+      ended,
+      ...answer(resume.approved ? 'I saved your note.' : "OK, I didn't save it.", ['What are my notes?']),
+    ];
+  }
+  return [
+    ...opening,
+    ['token', { delta: 'Let me save that.' }],
+    ['message', { content: 'Let me save that.', partial: true }],
+    ['tool_start', SAVE],
+    ['approval_request', { ...SAVE, reason: 'Save the note "buy milk"?' }],
+    ['done', { status: 'interrupted' }],
+  ];
+}
+
+/** set_accent_color runs in the page: the resume's outcome is echoed in the tool_end and the answer. */
+function pageTool({ resume }: ChatRequest): Step[] {
+  if (!resume)
+    return [...opening, ['tool_start', ACCENT], ['page_tool_request', ACCENT], ['done', { status: 'interrupted' }]];
+  const outcome = 'result' in resume ? { result: resume.result } : { error: 'error' in resume ? resume.error : '' };
+  return [
+    ...opening,
+    ['tool_end', { ...ACCENT, ...outcome }],
+    ...answer('result' in resume ? 'Done.' : 'That failed.'),
+  ];
+}
+
 const SCENARIOS: Record<string, Scenario> = {
+  approval: { script: approval },
+  'page-tool': { script: pageTool },
+  // A new message while the approval waits: the call is declined, then the message answered.
+  'moved-on': {
+    script: (body) =>
+      body.message === 'Save a note: buy milk'
+        ? approval(body)
+        : [
+            ...opening,
+            [
+              'tool_end',
+              { ...SAVE, error: 'Not run: the user moved on to a new message without approving this call.' },
+            ],
+            ...answer('2+2 is 4.'),
+          ],
+  },
+  // The approved answer's stream drops after its tool_end; the run goes on and reads on to the end.
+  'approval-drop': {
+    script: (body) => approval(body).slice(0, body.resume ? 3 : undefined),
+    dropAnswers: true,
+    run: approval({ resume: { id: SAVE.id, approved: true } }),
+  },
+  // An answer that suggests what to ask next.
+  suggest: {
+    events: [...SEED.slice(0, -1), ['suggestions', { items: ['What is 6*7?', 'What time is it?'] }], SEED.at(-1)!],
+  },
   seed: { events: SEED },
   // Pauses after the first token, so a test can look at (or poke) the widget mid-stream.
   slow: { events: SEED, pauseAfter: 5, pauseMs: 800 },
@@ -143,7 +224,7 @@ const SCENARIOS: Record<string, Scenario> = {
   // A known event without the field its type requires, after a good one.
   malformed: { raw: [...SEED.slice(0, 5), ['token', { text: 'no delta' }], ...SEED.slice(5)] },
   // Events this widget does not know (a newer BFF's), between known ones: skipped.
-  'unknown-events': { raw: [...SEED.slice(0, 4), ['approval_request', { id: 'x' }], ...SEED.slice(4)] },
+  'unknown-events': { raw: [...SEED.slice(0, 4), ['reasoning_delta', { id: 'x' }], ...SEED.slice(4)] },
   // The connection ends before `done`; the run goes on, and resuming reads the rest.
   cut: { events: SEED.slice(0, 5), run: SEED },
   // The same, but what answers the resume is a web page, not a stream: that is not worth another try.
@@ -162,6 +243,8 @@ const SCENARIOS: Record<string, Scenario> = {
 
 interface Seen {
   posts: number;
+  /** Every request's body, in order. */
+  bodies: ChatRequest[];
   aborted: number;
   sessionId?: string;
   headers?: IncomingMessage['headers'];
@@ -175,7 +258,11 @@ interface Seen {
 
 const seenFor = (name: string): Seen => {
   let seen = stats.get(name);
-  if (!seen) stats.set(name, (seen = { posts: 0, aborted: 0, gets: 0, lastEventIds: [], cancels: 0, getsAtPost: 0 }));
+  if (!seen)
+    stats.set(
+      name,
+      (seen = { posts: 0, bodies: [], aborted: 0, gets: 0, lastEventIds: [], cancels: 0, getsAtPost: 0 }),
+    );
   return seen;
 };
 
@@ -186,7 +273,7 @@ let exfil = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function readJson(req: IncomingMessage): Promise<{ message?: string; session_id?: string }> {
+async function readJson(req: IncomingMessage): Promise<ChatRequest> {
   let body = '';
   for await (const chunk of req) body += chunk;
   try {
@@ -217,11 +304,21 @@ export function scriptedBff() {
     const match = /^\/scripted\/([\w-]+)$/.exec(ctx.path);
     if (!match || ctx.method !== 'POST') return next();
     const name = match[1]!;
+    if (name === 'feedback') {
+      // The widget's POST …/feedback beside the chat endpoint: kept for the test to read.
+      const seen = seenFor(name);
+      seen.posts++;
+      seen.bodies.push(await readJson(ctx.req));
+      seen.headers = ctx.headers;
+      ctx.status = 204;
+      return;
+    }
     const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name]! : undefined;
     if (!scenario) return next();
     const body = await readJson(ctx.req);
     const seen = seenFor(name);
     seen.posts++;
+    seen.bodies.push(body);
     seen.getsAtPost = seen.gets;
     seen.sessionId = body.session_id;
     seen.headers = ctx.headers;
@@ -233,8 +330,9 @@ export function scriptedBff() {
       ? echo(body.message ?? '', ctx.query)
       : scenario.big
         ? big(body.message ?? '', ctx.query)
-        : (scenario.raw ?? scenario.events ?? []);
-    await stream(ctx, name, scenario, seen, events, 0, body.session_id);
+        : (scenario.raw ?? scenario.script?.(body) ?? scenario.events ?? []);
+    const drop = scenario.drop || (scenario.dropAnswers === true && body.resume !== undefined);
+    await stream(ctx, name, { ...scenario, drop }, seen, events, 0, body.session_id);
   };
 }
 

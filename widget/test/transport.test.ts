@@ -49,7 +49,7 @@ describe('<agent-chat> transport: one send is exactly one POST', () => {
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');
     expect((await done).status).to.equal('complete');
-    expect(seen).to.not.include('approval_request');
+    expect(seen).to.not.include('reasoning_delta');
     expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
   });
 

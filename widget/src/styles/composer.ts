@@ -9,12 +9,8 @@ export const composer = css`
     padding: 12px;
     border-top: 1px solid var(--_border);
   }
-  textarea {
-    flex: 1;
-    min-height: 44px;
-    max-height: 160px;
-    field-sizing: content;
-    resize: none;
+  textarea,
+  input {
     padding: 8px 12px;
     font: inherit;
     /* 16px or more: iOS zooms the page into any smaller field. */
@@ -24,7 +20,14 @@ export const composer = css`
     border: 1px solid var(--_field);
     border-radius: 8px;
   }
-  textarea::placeholder {
+  textarea {
+    flex: 1;
+    min-height: 44px;
+    max-height: 160px;
+    field-sizing: content;
+    resize: none;
+  }
+  ::placeholder {
     color: var(--_muted);
   }
   form button {

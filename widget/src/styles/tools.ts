@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Tool cards: a call's name, arguments, status and result. */
+/** Tool cards (a call's name, arguments, status and result), approval cards, feedback and suggestion rows. */
 export const tools = css`
   .tool {
     font-size: 0.875em;
@@ -29,7 +29,8 @@ export const tools = css`
   .status {
     color: var(--_muted);
   }
-  [data-status='running'] .status::before {
+  /* Running, or paused on the call (for the user's approval, or while the page runs it). */
+  :is([data-status='running'], [data-status='waiting']) .status::before {
     content: '';
     display: inline-block;
     width: 0.6em;
@@ -52,10 +53,28 @@ export const tools = css`
     padding: 0 10px;
     color: var(--_muted);
   }
-  .tool pre {
+  .tool pre,
+  .card pre {
     max-height: 192px;
     margin: 4px 10px 10px;
     white-space: pre-wrap;
+  }
+  .card {
+    padding: 8px 10px;
+    border-color: var(--_accent);
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 6px;
+  }
+  input {
+    flex: 1;
+    min-width: 8em;
+  }
+  [part='suggestion'] {
+    border-radius: 999px;
   }
 
 `;

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AgentChatStrings } from '../strings.ts';
 import type { Entry } from '../transcript.ts';
-import { type MessageContext, messageTemplate } from './message.ts';
+import { type MessageContext, chipsTemplate, messageTemplate } from './message.ts';
 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18" /></svg>`;
@@ -15,6 +15,8 @@ export interface PanelContext {
   /** A run is streaming: the stop button takes the send button's place. */
   busy: boolean;
   entries: readonly Entry[];
+  /** Starter messages, shown as suggestions while the conversation is empty. */
+  suggestions: readonly string[];
   message: MessageContext;
   /** Following the stream; otherwise "Jump to latest" shows. */
   atBottom: boolean;
@@ -40,6 +42,7 @@ export function panelTemplate({
   open,
   busy,
   entries,
+  suggestions,
   message,
   atBottom,
   announcement,
@@ -73,6 +76,7 @@ export function panelTemplate({
             (entry) => entry.id,
             (entry) => messageTemplate(entry, entry === last, message),
           )}
+          ${chipsTemplate(last ? undefined : suggestions, s, message.onPick)}
         </div>
       </div>
       ${
