@@ -113,7 +113,7 @@ const tokensOf = (text: string, size: number) =>
 async function playAnswer(res: ServerResponse, { tokens, batch, paceMs }: Answer): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   let seq = 0;
-  res.write(frame(++seq, 'start', { session_id: 'bench' }));
+  res.write(frame(++seq, 'start', { session_id: 'bench', run_id: 'bench' }));
   const perBatch = paceMs ? Math.max(1, Math.round(batch / (tokens[0]?.length || 1))) : tokens.length;
   for (let i = 0; i < tokens.length; i += perBatch) {
     res.write(
@@ -132,7 +132,7 @@ async function play(res: ServerResponse, { corpus, points }: Stream, acks: Acks)
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   let seq = 0;
   res.write(
-    frame(++seq, 'start', { session_id: 'bench' }) +
+    frame(++seq, 'start', { session_id: 'bench', run_id: 'bench' }) +
       frame(++seq, 'agent_start', { session_id: 'bench', status: 'started' }),
   );
   await acks.wait(0);

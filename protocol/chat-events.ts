@@ -12,8 +12,10 @@ export interface ChatEventData {
   /**
    * First, always: the conversation's id (the one sent, or a new one) and the run's, which resumes
    * it (`GET /v1/chat/runs/{run_id}/events`) or stops it (`POST /v1/chat/runs/{run_id}/cancel`).
+   * A receiver takes a `start` without `run_id` (a BFF from before runs were kept): that run is
+   * read as it streams, and cannot be resumed or cancelled.
    */
-  start: { session_id: string; run_id: string };
+  start: { session_id: string; run_id?: string };
   /** The agent began. `status` is always "started": the seed's documented shape, kept for its clients. */
   agent_start: { session_id: string; status: 'started' };
   token: { delta: string };
@@ -105,7 +107,7 @@ const call: Check = (d) =>
  * Small on purpose: the widget ships it.
  */
 const VALID: Record<ChatEventName, Check> = {
-  start: (d) => has(d, 'session_id', 'string') && has(d, 'run_id', 'string'),
+  start: (d) => has(d, 'session_id', 'string') && (d.run_id === undefined || has(d, 'run_id', 'string')),
   agent_start: () => true,
   token: (d) => has(d, 'delta', 'string'),
   tool_start: call,

@@ -96,10 +96,14 @@ describe('Wire 2, as the widget reads it', () => {
       ['page_tool_request', '{"id":"c","tool":"t","args":null}'],
       ['suggestions', '{"items":["a",1]}'],
       ['suggestions', '{"items":"a"}'],
-      ['start', '{"session_id":"s"}'],
+      ['start', '{"session_id":"s","run_id":7}'],
       ['done', '{"status":"stopped"}'],
     ]) {
       assert.equal(readChatEvent(event!, data!), null, `${event} ${data}`);
     }
+  });
+
+  it('takes a start without run_id (a BFF from before runs were kept): read as it streams, not resumable', () => {
+    assert.deepEqual(readChatEvent('start', '{"session_id":"s"}'), { event: 'start', data: { session_id: 's' } });
   });
 });

@@ -199,7 +199,7 @@ export const streamChat: ChatTransport = (request) => {
     if (checked === null) throw widgetError('bad_event');
     // undefined: an event this widget does not know (a newer BFF's).
     if (!checked) return;
-    if (checked.event === 'start') request.run.id = checked.data.run_id;
+    if (checked.event === 'start') request.run.id = checked.data.run_id ?? '';
     request.onEvent(checked);
     return checked.event === 'done';
   });

@@ -215,7 +215,7 @@ describe('<agent-chat protocol="ag-ui"> with the BFF\'s POST /v1/agui (the real 
     const el = await ours('bff-stop');
     const runIds: string[] = [];
     el.addEventListener('agent-chat-event', ({ detail }) => {
-      if (detail.event === 'start') runIds.push(detail.data.run_id);
+      if (detail.event === 'start') runIds.push(detail.data.run_id ?? '');
     });
     const done = nextDone(el);
     typeAndSend(el, 'What is 5+5?');

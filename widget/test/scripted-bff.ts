@@ -225,6 +225,8 @@ const SCENARIOS: Record<string, Scenario> = {
   malformed: { raw: [...SEED.slice(0, 5), ['token', { text: 'no delta' }], ...SEED.slice(5)] },
   // Events this widget does not know (a newer BFF's), between known ones: skipped.
   'unknown-events': { raw: [...SEED.slice(0, 4), ['reasoning_delta', { id: 'x' }], ...SEED.slice(4)] },
+  // A BFF from before runs were kept: `start` without `run_id`.
+  'no-run-id': { raw: [['start', { session_id: 's' }], ...SEED.slice(1)] },
   // The connection ends before `done`; the run goes on, and resuming reads the rest.
   cut: { events: SEED.slice(0, 5), run: SEED },
   // The same, but what answers the resume is a web page, not a stream: that is not worth another try.

@@ -53,6 +53,15 @@ describe('<agent-chat> transport: one send is exactly one POST', () => {
     expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
   });
 
+  it('reads a stream whose start has no run_id (a BFF from before runs were kept) to the end', async () => {
+    const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/no-run-id"></agent-chat>`);
+    const done = nextDone(el);
+    typeAndSend(el, 'What is 5+5?');
+    expect((await done).status).to.equal('complete');
+    expect($(el, '.text')!.textContent).to.equal('The result of 5+5 is 10.');
+    expect($(el, '[role=alert]')).to.equal(null);
+  });
+
   it('ignores heartbeats and empty events', async () => {
     const before = (await scenarioStats('heartbeat')).posts;
     const el = await fixture<AgentChat>(html`<agent-chat endpoint="/scripted/heartbeat"></agent-chat>`);
