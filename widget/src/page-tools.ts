@@ -37,7 +37,13 @@ export async function runPageTool(
     ]);
     return { id, result: cap(typeof value === 'string' ? value : (JSON.stringify(value) ?? '')) };
   } catch (error) {
-    return { id, error: cap(error instanceof Error ? error.message : String(error)) || 'The tool failed.' };
+    let text = '';
+    try {
+      text = String(error instanceof Error ? error.message : error);
+    } catch {
+      // A thrown value that cannot be made text (no toString, or one that throws) says nothing more.
+    }
+    return { id, error: cap(text) || 'The tool failed.' };
   } finally {
     clearTimeout(timer);
   }

@@ -232,6 +232,12 @@ describe('<agent-chat> page tools', () => {
     expect(await outcomeWith(el)).to.deep.equal({ id: 'call_accent', error: 'The tool did not answer within 150 ms.' });
     el.tools = [accent(() => Promise.reject('nope'))];
     expect(await outcomeWith(el)).to.deep.equal({ id: 'call_accent', error: 'nope' });
+    el.tools = [
+      accent(() => {
+        throw Object.create(null); // String() of it throws
+      }),
+    ];
+    expect(await outcomeWith(el)).to.deep.equal({ id: 'call_accent', error: 'The tool failed.' });
     el.tools = [accent(() => 10n)];
     expect((await outcomeWith(el)) as { error: string })
       .to.have.property('error')
