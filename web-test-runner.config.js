@@ -3,6 +3,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 // Loaded by npm run test:widget under tsx, which lets this plain config import TypeScript.
 import { OfflineChatModel } from './agent/src/offline-model.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './dev/support/chromium.ts';
 import { freePort } from './dev/support/free-port.ts';
 import { startStack } from './test/support/stack.ts';
 import { scriptedBff } from './widget/test/scripted-bff.ts';
@@ -63,17 +64,9 @@ export default {
         return context.newPage();
       },
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

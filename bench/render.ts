@@ -40,7 +40,7 @@ import { readFile } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../dev/support/chromium.ts';
 import { longAnswers } from './support/long-answers.ts';
 import { type Corpus, MARKER, markdownCorpus } from './support/markdown-corpus.ts';
 import { PATHOLOGICAL_CASES } from './support/pathological-markdown.ts';
@@ -242,18 +242,7 @@ main(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
 
   /** In a fresh page: a warm-up message, then the measured one with its pauses. */
   async function measure(label: string, corpus: Corpus, pauses: Pause[]) {

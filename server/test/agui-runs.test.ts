@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RunAgentInput } from '@ag-ui/core';
 import { EventSchemas } from '@ag-ui/core/schemas';
 import type { AgentChatForwardedProps } from '../../protocol/ag-ui.ts';
-import { type Bff, startBff } from '../../test/support/bff.ts';
+import { type Bff, withFakeBff } from '../../test/support/bff.ts';
 import {
   type FakeAgentCore,
   agUiSlowAnswer,
   agUiStallAfterStart,
-  startFakeAgentCore,
 } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type StreamEvent, send } from '../../test/support/http-client.ts';
-import { type RedisServer, startRedis } from '../../test/support/redis-server.ts';
+import { useRedis } from '../../test/support/redis-server.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
 
 /**
@@ -21,11 +20,7 @@ import { waitFor, within } from '../../test/support/wait.ts';
  * other stops it by hanging up, as AG-UI clients expect.
  */
 
-let redis: RedisServer;
-before(async () => {
-  redis = await startRedis();
-});
-after(() => redis.stop());
+const redis = useRedis();
 
 const RESUMABLE: AgentChatForwardedProps = { agentChat: { resumable: true } };
 
@@ -61,16 +56,8 @@ function assertCancelled(events: StreamEvent[], threadId: string): void {
 }
 
 for (const kind of ['in process', 'Redis'] as const) {
-  async function withBff(test: (fake: FakeAgentCore, bff: Bff) => Promise<void>) {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, kind === 'Redis' ? { REDIS_URL: redis.url } : {});
-    try {
-      await test(fake, bff);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
-  }
+  const withBff = (test: (fake: FakeAgentCore, bff: Bff) => Promise<void>) =>
+    withFakeBff(kind === 'Redis' ? { REDIS_URL: redis.url } : {}, test);
 
   describe(`POST /v1/agui runs in the run store (${kind})`, () => {
     it('a resumable run goes on through a dropped stream, read on with Last-Event-ID: nothing twice, nothing missing, one upstream call', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Bff, startBff } from '../../test/support/bff.ts';
+import { describe, it } from 'node:test';
+import { type Bff, startBff, withFakeBff } from '../../test/support/bff.ts';
 import {
   answer,
   type FakeAgentCore,
@@ -9,7 +9,7 @@ import {
   startFakeAgentCore,
 } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type StreamEvent, send } from '../../test/support/http-client.ts';
-import { type RedisServer, startRedis } from '../../test/support/redis-server.ts';
+import { useRedis } from '../../test/support/redis-server.ts';
 import { within } from '../../test/support/wait.ts';
 
 /**
@@ -17,11 +17,7 @@ import { within } from '../../test/support/wait.ts';
  * test here runs against both (one BFF; several are in many-bffs.test.ts).
  */
 
-let redis: RedisServer;
-before(async () => {
-  redis = await startRedis();
-});
-after(() => redis.stop());
+const redis = useRedis();
 
 const seqOf = (e: StreamEvent) => Number(e.id!.split(':')[1]);
 const tokens = (events: StreamEvent[]) => events.filter((e) => e.event === 'token').map((e) => e.data.delta as string);
@@ -34,16 +30,8 @@ function assertWhole(events: StreamEvent[], runId: string): void {
 
 for (const kind of ['in process', 'Redis'] as const) {
   /** A fake AgentCore and a BFF with this store, for one test. */
-  async function withBff(env: NodeJS.ProcessEnv, test: (fake: FakeAgentCore, bff: Bff) => Promise<void>) {
-    const fake = await startFakeAgentCore();
-    const bff = await startBff(fake.url, { ...(kind === 'Redis' ? { REDIS_URL: redis.url } : {}), ...env });
-    try {
-      await test(fake, bff);
-    } finally {
-      await bff.close();
-      await fake.close();
-    }
-  }
+  const withBff = (env: NodeJS.ProcessEnv, test: (fake: FakeAgentCore, bff: Bff) => Promise<void>) =>
+    withFakeBff({ ...(kind === 'Redis' ? { REDIS_URL: redis.url } : {}), ...env }, test);
 
   describe(`a run outlives its connection (${kind})`, () => {
     it('a dropped stream resumes where it left off: nothing twice, nothing missing, the agent called once', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, npmStart, stopStack } from '../support/npm-start.ts';
+import { launchChromium } from '../../dev/support/chromium.ts';
+import { npmStart, stopStack } from '../support/npm-start.ts';
 import { rawConnection } from '../../dev/support/raw-socket.ts';
 
 /**

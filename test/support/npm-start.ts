@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Browser, chromium } from 'playwright-core';
 import { freePort } from '../../dev/support/free-port.ts';
 
 export interface StartedStack {
@@ -50,20 +49,4 @@ export async function stopStack(stack: ChildProcess | undefined): Promise<void> 
   if (!stack || stack.exitCode !== null) return;
   stack.kill('SIGINT');
   await new Promise((r) => stack.once('exit', r));
-}
-
-/** Debian's Chromium, headless, as CI has it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { after, before } from 'node:test';
 import { freePort } from '../../dev/support/free-port.ts';
 
 /** Debian's redis-server (installed by scripts/ensure-deps.mjs and .ci/run). */
@@ -70,5 +71,20 @@ export async function startRedis(): Promise<RedisServer> {
           socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`),
         );
       }),
+  };
+}
+
+/** A redis-server for the tests of one file: started before them, stopped after. Its `url` once started. */
+export function useRedis(): { readonly url: string } {
+  let redis: RedisServer | undefined;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(() => redis?.stop());
+  return {
+    get url() {
+      if (!redis) throw new Error('redis-server is not started yet: read url inside a test');
+      return redis.url;
+    },
   };
 }
