@@ -536,6 +536,12 @@ class RemoteReading {
         // A full socket: the rest when it drains.
         if (!this.reader.ready) return void this.wait();
       }
+      // Nothing after `next` in a run that is over: the reader asked from its end (Last-Event-ID of its
+      // `done`), and no batch will ever come on the channel to end it.
+      if (!this.reader.closed) {
+        const [state, last] = await this.client.hmGet(keys(this.id).meta, ['state', 'last']);
+        if (state === 'done' && Number(last) < this.reader.next) return void this.reader.write('', Number(last), true);
+      }
       const noted = this.noted ?? [];
       this.noted = undefined;
       for (const frames of noted) if (!this.take(frames)) return;
@@ -557,7 +563,10 @@ class RemoteReading {
     const { reader, id } = this;
     if (reader.closed) return false;
     const { first, last, final } = span(frames, id);
-    if (last < reader.next) return true;
+    if (last < reader.next) {
+      if (final) reader.write('', last, true);
+      return !final;
+    }
     if (first > reader.next) {
       // A batch went missing (the channel dropped it): from the stream, then.
       if (!this.noted) this.catchUp();

@@ -54,6 +54,10 @@ for (const kind of ['in process', 'Redis'] as const) {
         const fromThree = new ChatStream(bff.url, undefined, {}, `/v1/chat/runs/${runId}/events?after=3`);
         await fromThree.finished;
         assert.deepEqual(fromThree.events, all.slice(3));
+        // From its last event (a client that reconnects after done): nothing more, and the stream ends.
+        const atEnd = ChatStream.resume(bff.url, runId, all.at(-1)!.id);
+        await within(atEnd.finished, 'a resume from the last event to end', 5000);
+        assert.deepEqual(atEnd.events, []);
         const whole = ChatStream.resume(bff.url, runId);
         await whole.finished;
         assert.deepEqual(whole.events, all);
