@@ -57,7 +57,13 @@ export function saveConversation(mode: PersistMode, key: string, { sessionId, en
   const store = storage(mode);
   if (!store) return;
   // Each entry serialised once; where each turn starts, oldest first; the size from each entry on.
-  const json = entries.map((entry) => JSON.stringify(entry));
+  let json: string[];
+  try {
+    json = entries.map((entry) => JSON.stringify(entry));
+  } catch {
+    // An entry JSON cannot write (arguments nested deeper than the engine's stack): what is stored stays.
+    return;
+  }
   const starts = entries.flatMap((entry, i) => (i === 0 || entry.role === 'user' ? [i] : []));
   const head = `{"sessionId":${JSON.stringify(sessionId)},"entries":[`;
   const sizes: number[] = [];

@@ -2,7 +2,8 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../src/agent-chat.ts';
 import type { AgentChat } from '../src/agent-chat.ts';
-import { MAX_STORED_CHARS } from '../src/persistence.ts';
+import { MAX_STORED_CHARS, saveConversation } from '../src/persistence.ts';
+import type { Entry } from '../src/transcript.ts';
 import { $, $$, converse, reload, scenarioStats, transcriptText } from './helpers.ts';
 
 const questions = (el: AgentChat) => $$(el, '[part~=message-user]').map((m) => m.textContent!.replace('You: ', ''));
@@ -12,6 +13,18 @@ describe('<agent-chat> persistence', () => {
   beforeEach(() => {
     sessionStorage.clear();
     localStorage.clear();
+  });
+
+  it('keeps what it stored, and does not throw, when an entry cannot be written as JSON', () => {
+    saveConversation('local', 'deep', { sessionId: 's', entries: [] });
+    // Chromium writes 200,000-deep arguments; engines whose JSON.stringify recurses (Node 20's V8,
+    // Firefox) throw on them. A cycle throws everywhere, so it stands in for them here.
+    const args: Record<string, unknown> = {};
+    args.a = args;
+    const part = { kind: 'tool', id: 'c', tool: 't', args, status: 'running' };
+    const entry = { role: 'assistant', parts: [part], status: 'streaming' } as unknown as Entry;
+    expect(() => saveConversation('local', 'deep', { sessionId: 's', entries: [entry] })).not.to.throw();
+    expect(localStorage.getItem('deep')).to.equal('{"sessionId":"s","entries":[]}');
   });
 
   it('keeps the transcript and session id through a reload, in this tab by default', async () => {
