@@ -135,7 +135,12 @@ export async function postStream(
           if (!data || finished) return;
           const seq = +id.slice(id.lastIndexOf(':') + 1) || run.seq + 1;
           if (seq <= run.seq) return; // taken already
-          finished = !!onMessage(event, data, id);
+          try {
+            finished = !!onMessage(event, data, id);
+          } catch (error) {
+            // An event whose fields are not what its type says: unreadable, not a network failure to retry.
+            throw error instanceof ChatStreamError ? error : widgetError('bad_event');
+          }
           run.seq = seq;
           attempt = 0;
         },

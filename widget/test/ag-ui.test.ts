@@ -157,6 +157,9 @@ describe('<agent-chat protocol="ag-ui"> with a third-party AG-UI server', () => 
     await ask(garbage, 'go');
     expect($(garbage, '[role=alert]')!.textContent).to.equal('The chat service sent something unreadable.');
     expect($(garbage, '.text')!.textContent, 'what came before stays').to.equal('Half an answer');
+    const odd = await vendor('bad-outcome');
+    await ask(odd, 'go');
+    expect($(odd, '[role=alert]')!.textContent).to.equal('The chat service sent something unreadable.');
   });
 
   it('says the status of a refusal without a body it can read', async () => {

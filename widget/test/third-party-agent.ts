@@ -71,6 +71,17 @@ const SCENARIOS: Record<string, (input: Input) => BaseEvent[]> = {
       { type: EventType.TEXT_MESSAGE_CHUNK, messageId: 'm3', role: 'assistant', delta: 'Anything else?' },
     ];
   },
+  /** A pause whose outcome is not what AG-UI says it is (`interrupts` not a list). */
+  'bad-outcome': (input) => [
+    { type: EventType.TEXT_MESSAGE_START, messageId: 'm1', role: 'assistant' },
+    { type: EventType.TEXT_MESSAGE_CONTENT, messageId: 'm1', delta: 'Half an answer' },
+    {
+      type: EventType.RUN_FINISHED,
+      threadId: input.threadId,
+      runId: input.runId,
+      outcome: { type: 'interrupt', interrupts: 5 },
+    } as BaseEvent,
+  ],
   /** The vendor's agent fails after a few words. */
   error: () => [
     { type: EventType.TEXT_MESSAGE_START, messageId: 'm1', role: 'assistant' },
@@ -127,7 +138,8 @@ export async function startThirdPartyAgent(): Promise<ThirdPartyAgent> {
       { type: EventType.RUN_STARTED, threadId: input.threadId, runId: input.runId } as BaseEvent,
       ...middle,
     ];
-    if (!ending && middle.at(-1)?.type !== EventType.RUN_ERROR)
+    const last = middle.at(-1)?.type;
+    if (!ending && last !== EventType.RUN_ERROR && last !== EventType.RUN_FINISHED)
       events.push({ type: EventType.RUN_FINISHED, threadId: input.threadId, runId: input.runId } as BaseEvent);
     let finished = false;
     res.on('close', () => {
