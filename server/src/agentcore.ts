@@ -37,9 +37,8 @@ export type AgentInvoker = (request: InvokeRequest) => AsyncIterable<readonly Ss
 
 /**
  * Invokes the AgentCore runtime through the AWS SDK and parses its SSE response incrementally:
- * each message is yielded the moment the chunk completing it arrives. Reading is pull-based,
- * so a consumer that stops pulling (a slow browser) stops the socket reads and backpressures the
- * runtime through TCP.
+ * each message is yielded the moment the chunk completing it arrives. Reading is pull-based: the
+ * socket is read as fast as the run (run.ts) takes the messages, which it always does at once.
  */
 export function agentCoreInvoker(
   client: BedrockAgentCoreClient,

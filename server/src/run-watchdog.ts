@@ -2,15 +2,12 @@
  * Watches one run for an upstream that goes quiet (`idle`: no bytes for `idleMs`) and for a run
  * that goes on too long (`max`: past `maxMs`). It costs one timer per run, re-armed only when it
  * fires: `touch()` on each upstream chunk is a clock read, not a clearTimeout/setTimeout pair.
- * While the run waits for the browser to read (backpressure), upstream silence is not the
- * agent's fault, so the idle clock does not run.
  */
 export class RunWatchdog {
   private readonly idleMs: number;
   private readonly deadline: number;
   private readonly onExpire: (why: 'idle' | 'max') => void;
   private last = Date.now();
-  private paused = false;
   private timer: NodeJS.Timeout;
 
   constructor(idleMs: number, maxMs: number, onExpire: (why: 'idle' | 'max') => void) {
@@ -25,16 +22,6 @@ export class RunWatchdog {
     this.last = Date.now();
   };
 
-  /** The run is waiting for the browser to read. */
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.last = Date.now();
-  }
-
   stop(): void {
     clearTimeout(this.timer);
   }
@@ -48,8 +35,7 @@ export class RunWatchdog {
   private readonly check = (): void => {
     const now = Date.now();
     if (now >= this.deadline) return this.onExpire('max');
-    if (this.paused) this.last = now;
-    else if (now - this.last >= this.idleMs) return this.onExpire('idle');
+    if (now - this.last >= this.idleMs) return this.onExpire('idle');
     this.timer = this.arm(Math.min(this.last + this.idleMs, this.deadline) - now);
   };
 }

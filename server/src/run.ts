@@ -97,11 +97,11 @@ export class Run<E = unknown> implements ChatSink<E> {
     if (!this.over) this.controller.abort(reason);
   }
 
-  send(events: readonly E[]): boolean {
+  send(events: readonly E[]): void {
     // After the last event, or once over its size (until the relay's last batch: the error), nothing is kept.
     const last = events.at(-1);
     const final = last !== undefined && this.wire.isFinal(last);
-    if (this.over || (this.controller.signal.reason === TOO_LARGE && !final)) return true;
+    if (this.over || (this.controller.signal.reason === TOO_LARGE && !final)) return;
     const first = this.frames.length + 1;
     let frames = '';
     for (let i = 0; i < events.length; i++) {
@@ -113,7 +113,7 @@ export class Run<E = unknown> implements ChatSink<E> {
     if (this.bytes > this.maxBytes && !final) {
       this.frames.length = first - 1;
       this.controller.abort(TOO_LARGE);
-      return true;
+      return;
     }
     if (final) this.over = true;
     for (const reader of this.readers) {
@@ -122,12 +122,6 @@ export class Run<E = unknown> implements ChatSink<E> {
     }
     // The readers here first: the live path never waits for the store (Redis).
     this.host.recorded(this, frames, final);
-    return true;
-  }
-
-  // Never full: readers that fall behind catch up from the frames kept.
-  drained(): undefined {
-    return undefined;
   }
 
   /** The relay is over. */

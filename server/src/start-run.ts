@@ -53,7 +53,7 @@ const RUN_TIMEOUT = new RunStopped('run_timeout');
  * and `POST /v1/agui` share once the body is checked: one run per conversation (409 otherwise), the
  * run kept in the store (resumed by `GET /v1/chat/runs/{id}/events`, stopped by `…/cancel`), going on
  * for `graceMs` when the client goes away, stopped when the agent goes quiet or runs too long,
- * heartbeats, backpressure and the log. The run is not the response's: any reader may pick it up.
+ * heartbeats and the log. The run is not the response's: any reader may pick it up.
  */
 export async function startRun<E>(
   res: Response,
@@ -76,6 +76,22 @@ export async function startRun<E>(
   });
   if (!(await store.start(run))) throw new HttpError('session_busy');
   runs.add(run);
+  try {
+    await relayRun(run, res, { config, invokeAgent, logger }, plan);
+  } finally {
+    // Ends the run however it went (the pump already has, unless something threw before it): its lock goes.
+    run.end();
+    runs.delete(run);
+  }
+}
+
+/** Relays a started run: the POST as its first reader, the watchdog, the upstream call, the pump. */
+async function relayRun<E>(
+  run: Run<E>,
+  res: Response,
+  { config, invokeAgent, logger }: Pick<StartRunDeps, 'config' | 'invokeAgent' | 'logger'>,
+  plan: RunPlan<E>,
+): Promise<void> {
   res.locals.runId = run.id;
   // A client that takes nothing for this long (not even pings) is gone: Node destroys the socket.
   res.setTimeout(config.streamIdleTimeoutMs);
@@ -103,9 +119,5 @@ export async function startRun<E>(
         'upstream failure',
       );
   });
-  try {
-    await pump(events, run, { signal, watchdog });
-  } finally {
-    runs.delete(run);
-  }
+  await pump(events, run, watchdog);
 }

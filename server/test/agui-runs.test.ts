@@ -4,11 +4,7 @@ import type { RunAgentInput } from '@ag-ui/core';
 import { EventSchemas } from '@ag-ui/core/schemas';
 import type { AgentChatForwardedProps } from '../../protocol/ag-ui.ts';
 import { type Bff, withFakeBff } from '../../test/support/bff.ts';
-import {
-  type FakeAgentCore,
-  agUiSlowAnswer,
-  agUiStallAfterStart,
-} from '../../test/support/fake-agentcore.ts';
+import { type FakeAgentCore, agUiSlowAnswer, agUiStallAfterStart } from '../../test/support/fake-agentcore.ts';
 import { ChatStream, type StreamEvent, send } from '../../test/support/http-client.ts';
 import { useRedis } from '../../test/support/redis-server.ts';
 import { waitFor, within } from '../../test/support/wait.ts';
