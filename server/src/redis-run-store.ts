@@ -198,6 +198,8 @@ export class RedisRunStore implements RunStore {
   private readonly remote = new Map<string, Set<RemoteReading>>();
   private readonly ticker: NodeJS.Timeout;
   private available = true;
+  /** A round of renewals is on its way. */
+  private ticking = false;
 
   private constructor(client: Client, subscriber: Client, options: RedisRunStoreOptions) {
     this.client = client;
@@ -394,6 +396,17 @@ export class RedisRunStore implements RunStore {
 
   /** Every RENEW_MS: the leases and locks of the runs relayed here, cancellations missed, and the runs read here but relayed elsewhere. */
   private async tick(): Promise<void> {
+    // A Redis that takes connections but does not answer: one round waits for it, not a pile of them.
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.renewAll();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async renewAll(): Promise<void> {
     const work: Promise<unknown>[] = [];
     for (const shared of this.shared.values()) {
       const { run } = shared;
