@@ -1,5 +1,6 @@
 import type { AgentErrorCode } from './agent-errors.ts';
 import type { SseMessage } from './sse.ts';
+import { isPlainObject } from './json.ts';
 
 export type { AgentErrorCode };
 
@@ -82,7 +83,6 @@ export class AgentRuntimeError extends Error {
 
 type Check = (data: Record<string, unknown>) => boolean;
 const isString = (value: unknown) => typeof value === 'string';
-const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * What each Wire 1 event must hold for a receiver to use it: the fields named in `AgentEventData`,
@@ -92,12 +92,12 @@ const isObject = (value: unknown) => typeof value === 'object' && value !== null
 const VALID: Record<AgentEventName, Check> = {
   AGENT_START: () => true,
   LLM_TOKEN: (d) => isString(d.delta),
-  TOOL_CALL: (d) => isString(d.id) && isString(d.tool) && isObject(d.args),
+  TOOL_CALL: (d) => isString(d.id) && isString(d.tool) && isPlainObject(d.args),
   TOOL_RESULT: (d) => isString(d.id) && isString(d.tool) && (isString(d.result) || isString(d.error)),
   LLM_RESPONSE: (d) => isString(d.content),
   AGENT_ERROR: (d) => isString(d.code) && isString(d.message),
   AGENT_INTERRUPT: (d) =>
-    isString(d.id) && isString(d.kind) && isString(d.tool) && isString(d.reason) && isObject(d.args),
+    isString(d.id) && isString(d.kind) && isString(d.tool) && isString(d.reason) && isPlainObject(d.args),
   SUGGESTIONS: (d) => Array.isArray(d.items) && d.items.every(isString),
   AGENT_END: () => true,
 };
@@ -122,7 +122,7 @@ export function readAgentEvent({ event, data }: SseMessage): AgentEvent | undefi
   } catch {
     throw new MalformedUpstreamError(`Upstream ${event} event is not JSON`);
   }
-  if (!isObject(parsed)) throw new MalformedUpstreamError(`Upstream ${event} event is not an object`);
+  if (!isPlainObject(parsed)) throw new MalformedUpstreamError(`Upstream ${event} event is not an object`);
   if (!VALID[event](parsed as Record<string, unknown>)) {
     throw new MalformedUpstreamError(`Upstream ${event} event lacks a field its type requires`);
   }

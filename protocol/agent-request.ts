@@ -1,4 +1,5 @@
 import type { Checked } from './page-tools.ts';
+import { isPlainObject } from './json.ts';
 
 /**
  * What callers send the agent runtime's `POST /invocations`. Two bodies are accepted:
@@ -80,9 +81,6 @@ export const PAGE_TOOL_PARAMETERS_MAX_DEPTH = 16;
 /** A page tool's result or error is cut here before the model sees it. */
 export const PAGE_TOOL_RESULT_MAX_CHARS = 8_000;
 export const RESUME_NOTE_MAX_CHARS = 1_000;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const BAD_RESUME =
   '"resume" must be {id, approved: boolean, note?: string} for an approval, or {id, result: string} or {id, error: string} for a page tool.';

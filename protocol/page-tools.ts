@@ -6,6 +6,7 @@ import {
   type PageTool,
   TOOL_NAME_PATTERN,
 } from './agent-request.ts';
+import { isPlainObject } from './json.ts';
 
 /**
  * What page tools a request may bring (Wire 1's `tools`, or an AG-UI RunAgentInput's): checked the
@@ -16,9 +17,6 @@ import {
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const bad = (message: string): Checked<never> => ({ ok: false, message: `Bad page tools: ${message}` });
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** How deeply `value` nests, counted without recursion (a hostile schema may nest a million levels) and given up past `limit`. */
 function depthExceeds(value: unknown, limit: number): boolean {

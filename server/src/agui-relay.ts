@@ -6,6 +6,7 @@ import { type SseMessage, dataFrame } from '../../protocol/sse.ts';
 import { IncompleteUpstreamError, RunCancelled, describeUpstreamError } from './relay.ts';
 import type { RunWire } from './run-wire.ts';
 import type { OnUpstreamFailure } from './start-run.ts';
+import { isPlainObject } from '../../protocol/json.ts';
 
 /**
  * The AG-UI stream of `POST /v1/agui`: the agent's AG-UI events relayed as they arrive, each checked
@@ -70,9 +71,6 @@ function upstreamRunError(code: unknown): AgUiFrame {
   return runError(agentError(typeof code === 'string' ? code : ''));
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * One upstream SSE message as an AG-UI event to pass on; undefined for what carries none (an
  * `event:`-named message AG-UI does not have). Throws MalformedUpstreamError for data that is not a
@@ -89,7 +87,7 @@ export function readAgUiEvent({ event, data }: SseMessage): AgUiFrame | undefine
   } catch {
     throw new MalformedUpstreamError('An upstream AG-UI event is not JSON');
   }
-  if (!isObject(parsed) || typeof parsed.type !== 'string' || !parsed.type)
+  if (!isPlainObject(parsed) || typeof parsed.type !== 'string' || !parsed.type)
     throw new MalformedUpstreamError('An upstream AG-UI event is not an object with a type');
   const { type } = parsed;
   if (type === 'RUN_ERROR') return upstreamRunError(parsed.code);

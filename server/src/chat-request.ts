@@ -14,6 +14,7 @@ import {
 import { checkPageTools } from '../../protocol/page-tools.ts';
 import { HttpError } from './http-errors.ts';
 import { SESSION_ID_PATTERN } from './session-id.ts';
+import { isPlainObject } from '../../protocol/json.ts';
 
 const FIELDS = new Set(['message', 'resume', 'session_id', 'tools', 'history']);
 const RESUME_FIELDS = new Set(['id', 'approved', 'note', 'result', 'error']);
@@ -50,9 +51,6 @@ export interface ChatTurn {
   /** `{prompt, history?, tools?}` or `{resume, tools?}`: Wire 1's body. */
   request: AgentRequest;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The first key of `object` that is not one of `fields`, quoted for an error sentence. */
 function unknownKey(object: object, fields: ReadonlySet<string>): string | undefined {
@@ -118,7 +116,7 @@ function checkHistory(history: unknown): HistoryTurn[] {
  * says what was wrong.
  */
 export function parseChatRequest(body: unknown, maxMessageChars: number): ChatTurn {
-  if (!isObject(body)) throw new HttpError('invalid_body');
+  if (!isPlainObject(body)) throw new HttpError('invalid_body');
   const unknown = unknownKey(body, FIELDS);
   if (unknown !== undefined) {
     throw new HttpError('unknown_field', {

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { FEEDBACK_COMMENT_MAX_CHARS, type FeedbackRequest, RUN_ID_PATTERN } from '../../protocol/chat-events.ts';
 import { HttpError } from './http-errors.ts';
 import type { Logger } from './logger.ts';
+import { isPlainObject } from '../../protocol/json.ts';
 
 const FIELDS = ['run_id', 'rating', 'comment'];
 
@@ -12,7 +13,7 @@ const bad = (problem: string) => new HttpError('invalid_feedback', { problem });
 
 /** Checks a parsed `POST /v1/chat/feedback` body; each refusal says what was wrong. */
 export function parseFeedback(body: unknown): FeedbackRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError('invalid_body');
+  if (!isPlainObject(body)) throw new HttpError('invalid_body');
   const unknown = Object.keys(body).find((key) => !FIELDS.includes(key));
   if (unknown !== undefined) {
     throw new HttpError('unknown_field', {

@@ -1,6 +1,7 @@
 import type { ChatEvent } from '../../protocol/chat-events.ts';
 import type { RunPosition } from './chat-stream.ts';
 import { MarkdownSource } from './markdown/source.ts';
+import { isPlainObject } from '../../protocol/json.ts';
 
 export interface ToolCall {
   kind: 'tool';
@@ -163,8 +164,6 @@ const TURN_STATUSES: ReadonlyArray<AssistantEntry['status']> = [
   'cancelled',
   'interrupted',
 ];
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const optionalString = (value: unknown) => (value === undefined ? undefined : String(value));
 
 /**
@@ -175,36 +174,38 @@ const optionalString = (value: unknown) => (value === undefined ? undefined : St
  */
 export function restoreEntries(stored: unknown): Entry[] {
   if (!Array.isArray(stored)) throw new TypeError('not a transcript');
-  return stored.filter(isObject).map((entry, i): Entry => {
+  return stored.filter(isPlainObject).map((entry, i): Entry => {
     const id = String(entry.id ?? `restored-${i}`);
     if (entry.role === 'user') return { role: 'user', id, text: String(entry.text ?? '') };
-    const parts = (Array.isArray(entry.parts) ? entry.parts : []).filter(isObject).map((part): TextPart | ToolCall => {
-      if (part.kind === 'text') return { kind: 'text', source: new MarkdownSource(String(part.source ?? '')) };
-      const page = part.page === true;
-      const status = TOOL_STATUSES.find((s) => s === part.status) ?? 'cancelled';
-      return {
-        kind: 'tool',
-        id: String(part.id),
-        tool: String(part.tool),
-        args: isObject(part.args) ? part.args : {},
-        // A page tool's handler ran in the page that went away: it will not answer now.
-        status: page && status === 'waiting' ? 'cancelled' : status,
-        result: optionalString(part.result),
-        error: optionalString(part.error),
-        page,
-        reason: optionalString(part.reason),
-        approved: typeof part.approved === 'boolean' ? part.approved : undefined,
-        note: optionalString(part.note),
-      };
-    });
-    const error = isObject(entry.error)
+    const parts = (Array.isArray(entry.parts) ? entry.parts : [])
+      .filter(isPlainObject)
+      .map((part): TextPart | ToolCall => {
+        if (part.kind === 'text') return { kind: 'text', source: new MarkdownSource(String(part.source ?? '')) };
+        const page = part.page === true;
+        const status = TOOL_STATUSES.find((s) => s === part.status) ?? 'cancelled';
+        return {
+          kind: 'tool',
+          id: String(part.id),
+          tool: String(part.tool),
+          args: isPlainObject(part.args) ? part.args : {},
+          // A page tool's handler ran in the page that went away: it will not answer now.
+          status: page && status === 'waiting' ? 'cancelled' : status,
+          result: optionalString(part.result),
+          error: optionalString(part.error),
+          page,
+          reason: optionalString(part.reason),
+          approved: typeof part.approved === 'boolean' ? part.approved : undefined,
+          note: optionalString(part.note),
+        };
+      });
+    const error = isPlainObject(entry.error)
       ? {
           code: String(entry.error.code),
           message: String(entry.error.message ?? ''),
           retryable: entry.error.retryable === true,
         }
       : undefined;
-    const run = isObject(entry.run) ? entry.run : {};
+    const run = isPlainObject(entry.run) ? entry.run : {};
     const turn: AssistantEntry = {
       role: 'assistant',
       id,
