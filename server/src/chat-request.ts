@@ -53,7 +53,7 @@ export interface ChatTurn {
 }
 
 /** The first key of `object` that is not one of `fields`, quoted for an error sentence. */
-function unknownKey(object: object, fields: ReadonlySet<string>): string | undefined {
+export function unknownKey(object: object, fields: ReadonlySet<string>): string | undefined {
   const key = Object.keys(object).find((k) => !fields.has(k));
   return key === undefined ? undefined : JSON.stringify(key.slice(0, 64));
 }

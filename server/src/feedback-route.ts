@@ -3,8 +3,9 @@ import { FEEDBACK_COMMENT_MAX_CHARS, type FeedbackRequest, RUN_ID_PATTERN } from
 import { HttpError } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import { isPlainObject } from '../../protocol/json.ts';
+import { unknownKey } from './chat-request.ts';
 
-const FIELDS = ['run_id', 'rating', 'comment'];
+const FIELDS = new Set(['run_id', 'rating', 'comment']);
 
 /** The largest body a valid feedback can have: the longest comment with every character escaped, and the rest. */
 export const FEEDBACK_BODY_MAX_BYTES = FEEDBACK_COMMENT_MAX_CHARS * 6 + 1024;
@@ -14,10 +15,10 @@ const bad = (problem: string) => new HttpError('invalid_feedback', { problem });
 /** Checks a parsed `POST /v1/chat/feedback` body; each refusal says what was wrong. */
 export function parseFeedback(body: unknown): FeedbackRequest {
   if (!isPlainObject(body)) throw new HttpError('invalid_body');
-  const unknown = Object.keys(body).find((key) => !FIELDS.includes(key));
+  const unknown = unknownKey(body, FIELDS);
   if (unknown !== undefined) {
     throw new HttpError('unknown_field', {
-      field: JSON.stringify(unknown.slice(0, 64)),
+      field: unknown,
       fields: '"run_id", "rating" and "comment"',
     });
   }
